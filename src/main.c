@@ -1,0 +1,62 @@
+/* \summary: the `pidcap` command: subcommand dispatch, --help, --version */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "info/info.h"
+
+struct subcommand {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+};
+
+static const struct subcommand subcommands[] = {
+	{ "info", info_main, "describe capture files (format, interfaces, packets, times, process records)" },
+};
+
+#define N_SUBCOMMANDS (sizeof(subcommands) / sizeof(subcommands[0]))
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: pidcap COMMAND [OPTIONS] [ARGS]\n"
+		"\n"
+		"pidcap tells which process sent each packet of a capture.\n"
+		"\n"
+		"Commands:\n");
+	for (size_t i = 0; i < N_SUBCOMMANDS; i++)
+		fprintf(out, "  %-10s %s\n", subcommands[i].name, subcommands[i].summary);
+	fprintf(out,
+		"\n"
+		"  pidcap COMMAND --help   options of a command\n"
+		"  pidcap --version        version\n"
+		"\n"
+		"Exit status: 0 success; 1 findings or partial input (a truncated or\n"
+		"damaged file); 2 usage error or unreadable input. See pidcap(1).\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
+		printf("pidcap %s\n", PACKAGE_VERSION);
+		return 0;
+	}
+	for (size_t i = 0; i < N_SUBCOMMANDS; i++) {
+		if (strcmp(argv[1], subcommands[i].name) == 0)
+			return subcommands[i].run(argc - 1, argv + 1);
+	}
+	fprintf(stderr, "pidcap: unknown command '%s'\n\n", argv[1]);
+	usage(stderr);
+	return 2;
+}

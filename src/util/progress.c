@@ -1,0 +1,74 @@
+/* \summary: terminal progress bar (bytes, packets/s, ETA) */
+#include "config.h"
+
+#include <stdio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util/progress.h"
+
+#define CHECK_EVERY_CALLS 4096u
+#define REDRAW_NS (200ull * 1000 * 1000)
+#define QUIET_START_NS (1000ull * 1000 * 1000)
+#define BAR_WIDTH 30
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+void progress_begin(struct progress *pg, const char *label, uint64_t total_bytes, bool allowed)
+{
+	pg->enabled = allowed && isatty(STDERR_FILENO);
+	pg->drawn = false;
+	pg->label = label;
+	pg->total_bytes = total_bytes;
+	pg->start_ns = pg->last_ns = pg->enabled ? now_ns() : 0;
+	pg->calls = 0;
+}
+
+static void draw(struct progress *pg, uint64_t done, uint64_t packets, uint64_t t)
+{
+	double secs = (double)(t - pg->start_ns) / 1e9;
+	double rate = secs > 0 ? (double)packets / secs : 0;
+	char bar[BAR_WIDTH + 1];
+
+	if (pg->total_bytes > 0 && done <= pg->total_bytes) {
+		double frac = (double)done / (double)pg->total_bytes;
+		int fill = (int)(frac * BAR_WIDTH);
+		double eta = frac > 0 ? secs / frac - secs : 0;
+
+		for (int i = 0; i < BAR_WIDTH; i++)
+			bar[i] = i < fill ? '#' : '.';
+		bar[BAR_WIDTH] = '\0';
+		fprintf(stderr, "\r%.20s [%s] %3.0f%% %.1f/%.1f MB %.0f pkt/s ETA %.0fs  ",
+			pg->label, bar, frac * 100, done / 1e6, pg->total_bytes / 1e6, rate, eta);
+	} else {
+		fprintf(stderr, "\r%.20s %.1f MB %llu packets %.0f pkt/s  ", pg->label, done / 1e6,
+			(unsigned long long)packets, rate);
+	}
+	pg->drawn = true;
+}
+
+void progress_update(struct progress *pg, uint64_t done_bytes, uint64_t packets)
+{
+	uint64_t t;
+
+	if (!pg->enabled || ++pg->calls % CHECK_EVERY_CALLS != 0)
+		return;
+	t = now_ns();
+	if (t - pg->start_ns < QUIET_START_NS || t - pg->last_ns < REDRAW_NS)
+		return;
+	pg->last_ns = t;
+	draw(pg, done_bytes, packets, t);
+}
+
+void progress_end(struct progress *pg)
+{
+	if (pg->drawn)
+		fprintf(stderr, "\r%*s\r", 100, "");
+	pg->drawn = false;
+}
