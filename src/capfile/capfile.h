@@ -89,6 +89,7 @@ struct cap_packet {
 	uint32_t iface;            /* index into the file's interface table */
 	bool has_ts;               /* false for SPB */
 	int64_t ts_ns;             /* ns since 1970, tsresol and tsoffset applied */
+	bool ts_invalid;           /* pcap fraction of a second >= 1 s (carried into seconds) */
 	uint32_t caplen;
 	uint32_t origlen;
 	const uint8_t *data;       /* caplen bytes */

@@ -273,8 +273,10 @@ static enum cap_status read_spb(struct capfile *cf, struct cap_record *rec, stru
 	caplen = pkt->origlen;
 	if (ifc->snaplen != 0 && caplen > ifc->snaplen)
 		caplen = ifc->snaplen;
+	/* The block must hold all of them (as Wireshark and libpcap check):
+	 * cutting to the block would hand out its padding as packet bytes. */
 	if (caplen > cur_left(&body))
-		caplen = (uint32_t)cur_left(&body);
+		return bad_block(rec, "simple packet block shorter than its captured length");
 	pkt->caplen = caplen;
 	cur_bytes(&body, caplen, &pkt->data);
 	rec->kind = CAP_REC_PACKET;
@@ -298,15 +300,27 @@ static enum cap_status read_isb(struct capfile *cf, struct cap_record *rec, stru
 
 static enum cap_status read_nrb(struct capfile *cf, struct cap_record *rec, struct cur body)
 {
-	/* Records share the option layout; the options follow the end record. */
+	/* Records share the option layout, but their type 0 (nrb_record_end)
+	 * ends only the records: the block's options follow it, so they
+	 * cannot be walked with cap_opt_next(), which stops at code 0. */
 	struct cur c = body;
-	struct cap_opt rec_opt;
+	uint16_t type, len;
 	bool bad = false;
 
-	while (cap_opt_next(&c, cf->sec_be, &rec_opt, &bad))
-		;
+	while (cur_left(&c) >= 4) {
+		cur_u16_e(&c, cf->sec_be, &type);
+		cur_u16_e(&c, cf->sec_be, &len);
+		/* the last record may omit its padding at the end of the block */
+		if (!cur_skip(&c, pad4(len)) && !cur_skip(&c, len)) {
+			bad = true;
+			break;
+		}
+		if (type == PCAPNG_NRB_END) {
+			rec->options = c;
+			break;
+		}
+	}
 	rec->kind = CAP_REC_NAMES;
-	rec->options = c;
 	rec->options_bad = bad;
 	return CAP_OK;
 }

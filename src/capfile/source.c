@@ -14,6 +14,10 @@
 
 #define WINDOW_START_BYTES (256u * 1024)
 #define GZ_BUFFER_BYTES    (256u * 1024)
+/* Mapped pages behind the reader are released in steps of this size, so a
+ * large file does not stay resident (records before the current one are
+ * never read again, by the capfile contract). */
+#define RELEASE_STEP_BYTES (32u * 1024 * 1024)
 #define GZIP_MAGIC0 0x1f
 #define GZIP_MAGIC1 0x8b
 
@@ -22,6 +26,7 @@ struct source {
 	const uint8_t *base;
 	size_t len;
 	bool mapped;
+	size_t released;          /* mapped bytes already given back */
 	/* Streamed through a window buf[start, end). */
 	gzFile gz;
 	uint8_t *buf;
@@ -196,11 +201,24 @@ const uint8_t *source_peek(struct source *s, size_t want, size_t *got)
 	return s->buf + s->start;
 }
 
+static void release_behind(struct source *s)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t upto = ((size_t)s->consumed / page) * page;
+
+	if (upto - s->released < RELEASE_STEP_BYTES)
+		return;
+	(void)madvise((void *)(s->base + s->released), upto - s->released, MADV_DONTNEED);
+	s->released = upto;
+}
+
 void source_advance(struct source *s, size_t n)
 {
 	s->consumed += n;
 	if (s->gz != NULL)
 		s->start += n;
+	else if (s->mapped)
+		release_behind(s);
 }
 
 uint64_t source_offset(const struct source *s) { return s->consumed; }

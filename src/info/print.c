@@ -168,6 +168,9 @@ static void print_blocks_text(const struct summary *s, FILE *out)
 
 static void print_packet_meta_text(const struct summary *s, FILE *out)
 {
+	if (s->packets_bad_ts)
+		fprintf(out, "Invalid timestamps:  %" PRIu64 " packets have a fraction of 1 s or more "
+			"(carried into the seconds)\n", s->packets_bad_ts);
 	if (s->packet_comments)
 		fprintf(out, "Packet comments:     %" PRIu64 " packets\n", s->packet_comments);
 	if (s->packets_with_flags)
@@ -336,9 +339,10 @@ static void print_packets_json(const struct summary *s, FILE *out)
 	char a[TIMEFMT_BYTES];
 
 	fprintf(out, "\"packets\":%" PRIu64 ",\"captured_bytes\":%" PRIu64 ",\"original_bytes\":%" PRIu64
-		",\"packets_cut_by_snaplen\":%" PRIu64 ",\"packets_without_timestamp\":%" PRIu64 ",",
+		",\"packets_cut_by_snaplen\":%" PRIu64 ",\"packets_without_timestamp\":%" PRIu64
+		",\"packets_with_invalid_timestamp\":%" PRIu64 ",",
 		s->packets, s->captured_bytes, s->original_bytes, s->packets_truncated,
-		s->packets_without_ts);
+		s->packets_without_ts, s->packets_bad_ts);
 	if (s->have_ts) {
 		fprintf(out, "\"first_time\":%s,", timefmt_epoch(s->first_ts_ns, a));
 		fprintf(out, "\"last_time\":%s,", timefmt_epoch(s->last_ts_ns, a));

@@ -79,6 +79,7 @@ static void on_packet(struct summary *s, const struct cap_packet *pkt, struct if
 	s->original_bytes += pkt->origlen;
 	if (pkt->caplen < pkt->origlen)
 		s->packets_truncated++;
+	s->packets_bad_ts += pkt->ts_invalid;
 	if (!pkt->has_ts) {
 		s->packets_without_ts++;
 	} else if (!s->have_ts) {
@@ -133,6 +134,9 @@ static void grow_iface_stats(struct summary *s, struct capfile *cf, struct iface
 
 	if (n <= *n_st)
 		return;
+	/* grow geometrically: a file may declare tens of thousands of interfaces */
+	if (n < *n_st * 2)
+		n = *n_st * 2;
 	ns = realloc(*st, n * sizeof(*ns));
 	if (ns == NULL)
 		return;

@@ -54,6 +54,7 @@ struct summary {
 	bool have_ts;
 	int64_t first_ts_ns, last_ts_ns;               /* earliest and latest, as capinfos */
 	uint64_t packets_truncated;                    /* caplen < origlen */
+	uint64_t packets_bad_ts;                       /* fraction >= 1 s */
 
 	uint64_t packet_comments;                      /* packets with at least one comment */
 	uint64_t packets_with_flags;
