@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "analyze/analyze.h"
 #include "info/info.h"
 
 struct subcommand {
@@ -13,6 +14,7 @@ struct subcommand {
 };
 
 static const struct subcommand subcommands[] = {
+	{ "analyze", analyze_main, "decode capture files into a SQLite database (flows, processes, anomalies)" },
 	{ "info", info_main, "describe capture files (format, interfaces, packets, times, process records)" },
 };
 

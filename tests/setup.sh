@@ -4,7 +4,8 @@
 # Safe to run again: it installs, regenerates and reconfigures only what is
 # missing or out of date.
 #
-#   sh tests/setup.sh demo    set up, then run pidcap on the bundled capture
+#   sh tests/setup.sh demo    set up, then analyse the bundled capture into
+#                             build/wikipedia.db and print its summary
 #   sh tests/setup.sh check   set up, then run the whole test suite
 #   sh tests/setup.sh         set up only
 #
@@ -19,7 +20,7 @@ flags=${CONFIGURE_FLAGS:-}
 # tcpdump, python3 for the comparison scripts, clang for the fuzzers.
 PACKAGES="build-essential autoconf automake pkg-config libpcap-dev libbpf-dev libelf-dev
 libcap-dev libsqlite3-dev libcmark-dev zlib1g-dev libseccomp-dev libssl-dev clang llvm
-libclang-rt-14-dev bpftool tshark wireshark-common tcpdump python3 gzip"
+libclang-rt-14-dev bpftool tshark wireshark-common tcpdump python3 gzip sqlite3"
 
 missing=
 for p in $PACKAGES; do
@@ -55,7 +56,7 @@ make -C "$build" -s -j"$(nproc)"
 
 case "${1:-}" in
 demo)
-	"$build/pidcap" info "$top/testdata/zeek/wikipedia.pcap"
+	"$build/pidcap" analyze -o "$build/wikipedia.db" "$top/testdata/zeek/wikipedia.pcap"
 	;;
 check)
 	make -C "$build" -s -j"$(nproc)" check

@@ -72,9 +72,13 @@ check "control characters from the file never reach the terminal" sh -c \
 check "JSON escapes them" json_field '"\x1b]0;owned\x07" in d["comments"][0]' "$T/esc.pcapng"
 # The man page documents every option that --help shows, and the exit codes.
 MAN=$S/man/pidcap.1
-for opt in $("$P" info --help | grep -o -- '--[a-z][a-z-]*' | sort -u); do
-	check "man page documents info $opt" grep -q -- "$(echo "$opt" | sed 's/-/\\\\-/g')" "$MAN"
+for cmd in info analyze; do
+	for opt in $("$P" $cmd --help | grep -o -- '--[a-z][a-z-]*' | sort -u); do
+		check "man page documents $cmd $opt" grep -q -- "$(echo "$opt" | sed 's/-/\\\\-/g')" "$MAN"
+	done
+	check "man page has a section for $cmd" grep -q "^\.SS pidcap $cmd" "$MAN"
 done
+check "--help lists analyze" sh -c "'$P' --help | grep -q '^  analyze'"
 check "man page documents the exit status" grep -q "EXIT STATUS" "$MAN"
 echo "1..$n"
 [ "$failed" -eq 0 ]

@@ -1,0 +1,344 @@
+/* \summary: one capture file -> decoder -> flow table -> store, in one transaction */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "analyze/ingest.h"
+#include "analyze/procmap.h"
+#include "capfile/capfile.h"
+#include "capfile/procinfo.h"
+#include "decode/decode.h"
+#include "flow/flow.h"
+#include "util/progress.h"
+#include "util/sha256file.h"
+
+#define MAX_DARWIN_PROCS 65536u   /* Apple process blocks per section */
+
+struct ingest {
+	struct store *s;
+	int64_t capture_id;
+	struct capfile *cf;
+	struct decoder *dec;
+	struct flow_table *ft;
+	struct procmap *pm;
+	bool db_failed;
+	uint64_t flows, flows_evicted, attributed_flows, processes;
+	uint64_t *if_packets;
+	uint32_t n_if;
+	int64_t *darwin_rows;       /* Apple PIB index (per section) -> process row */
+	uint32_t n_darwin;
+	int64_t last_ts_ns;
+	struct capture_result res;
+};
+
+static void db_check(struct ingest *ig, int rc)
+{
+	if (rc != STORE_OK)
+		ig->db_failed = true;
+}
+
+static void anomaly(struct ingest *ig, const char *name, const char *detail, uint64_t flow_id,
+		    uint64_t packet, int64_t ts_ns)
+{
+	db_check(ig, store_anomaly(ig->s, ig->capture_id, name, detail, flow_id, packet, ts_ns));
+}
+
+static void on_flow_end(void *ctx, const struct flow *f, enum flow_end_reason why)
+{
+	struct ingest *ig = ctx;
+
+	ig->flows++;
+	if (why == FLOW_END_EVICTED)
+		ig->flows_evicted++;
+	if (f->process_row != 0) {
+		procmap_count(ig->pm, f->process_row, 0, 1);
+		ig->attributed_flows++;
+	}
+	db_check(ig, store_flow(ig->s, ig->capture_id, f, why));
+}
+
+static int64_t add_process(struct ingest *ig, const char *source, uint32_t pid,
+			   const struct proc_record *pr, const char *name, int64_t start_ns)
+{
+	int64_t row = 0;
+
+	if (store_process(ig->s, ig->capture_id, source, pid, pr, name, &row) != STORE_OK) {
+		ig->db_failed = true;
+		return 0;
+	}
+	ig->processes++;
+	if (!procmap_add(ig->pm, pid, start_ns, row))
+		anomaly(ig, "too_many_processes", NULL, 0, 0, INT64_MIN);
+	return row;
+}
+
+static void on_process_record(struct ingest *ig, const struct cap_record *rec)
+{
+	struct proc_record pr;
+	int64_t row;
+
+	if (!proc_record_decode(rec, &pr))
+		return;
+	if (pr.bad)
+		anomaly(ig, "malformed_process_record", NULL, 0, 0, INT64_MIN);
+	if (pr.source == PROC_SRC_WIRESHARK) {
+		add_process(ig, "pcapng-process-block", pr.pid, &pr, NULL,
+			    pr.has_starttime ? (int64_t)pr.starttime_ns : PROCMAP_NO_START);
+		return;
+	}
+	row = add_process(ig, "darwin-process-block", pr.pid, &pr, NULL, PROCMAP_NO_START);
+	if (ig->n_darwin < MAX_DARWIN_PROCS) {
+		int64_t *n = realloc(ig->darwin_rows, (ig->n_darwin + 1) * sizeof(*n));
+
+		if (n != NULL) {
+			ig->darwin_rows = n;
+			ig->darwin_rows[ig->n_darwin++] = row;
+		}
+	}
+}
+
+/* The process row a packet names, creating a bare row for an unknown pid. */
+static int64_t packet_process(struct ingest *ig, const struct cap_packet *pkt,
+			      const struct decoded *d, int64_t ts)
+{
+	int64_t row;
+
+	if (pkt->has_darwin_pib && pkt->darwin_pib < ig->n_darwin)
+		return ig->darwin_rows[pkt->darwin_pib];
+	if (pkt->has_pid && pkt->pid != 0) {
+		row = procmap_find(ig->pm, pkt->pid, ts);
+		return row ? row : add_process(ig, "epb-pid", pkt->pid, NULL, NULL, PROCMAP_NO_START);
+	}
+	if (d->has_pktap && d->pktap_pid > 0) {
+		row = procmap_find(ig->pm, d->pktap_pid, ts);
+		return row ? row : add_process(ig, "pktap", d->pktap_pid, NULL, d->pktap_comm,
+					       PROCMAP_NO_START);
+	}
+	return 0;
+}
+
+static void count_interface_packet(struct ingest *ig, uint32_t iface)
+{
+	if (iface >= ig->n_if) {
+		uint32_t n = capfile_interface_count(ig->cf);
+		uint64_t *np;
+
+		if (iface >= n)
+			return;
+		if (n < ig->n_if * 2)
+			n = ig->n_if * 2;   /* geometric: files may hold many interfaces */
+		np = realloc(ig->if_packets, n * sizeof(*np));
+		if (np == NULL)
+			return;
+		memset(np + ig->n_if, 0, (n - ig->n_if) * sizeof(*np));
+		ig->if_packets = np;
+		ig->n_if = n;
+	}
+	ig->if_packets[iface]++;
+}
+
+static void on_packet(struct ingest *ig, const struct cap_packet *pkt)
+{
+	const struct cap_interface *ifc = capfile_interface(ig->cf, pkt->iface);
+	int64_t ts = pkt->has_ts ? pkt->ts_ns : ig->last_ts_ns;
+	struct decoded d;
+	struct flow *f = NULL;
+	bool is_orig;
+	int64_t row;
+
+	ig->res.packets++;
+	count_interface_packet(ig, pkt->iface);
+	if (pkt->has_ts) {
+		if (!ig->res.have_ts || ts < ig->res.first_ts_ns)
+			ig->res.first_ts_ns = ts;
+		if (!ig->res.have_ts || ts > ig->res.last_ts_ns)
+			ig->res.last_ts_ns = ts;
+		ig->res.have_ts = true;
+		ig->last_ts_ns = ts;
+	}
+	if (decode_packet(ig->dec, ifc->linktype, pkt->data, pkt->caplen, pkt->origlen, ts, &d) &&
+	    !d.fragment)
+		f = flow_table_packet(ig->ft, &d, ts, pkt->number, pkt->origlen, &is_orig);
+	for (uint8_t i = 0; i < d.n_anomalies; i++)
+		anomaly(ig, d.anomaly[i], NULL, f ? f->id : 0, pkt->number, ts);
+	row = packet_process(ig, pkt, &d, ts);
+	if (row != 0) {
+		procmap_count(ig->pm, row, 1, 0);
+		if (f != NULL && f->process_row == 0)
+			f->process_row = row;
+		if (f != NULL)
+			f->attributed_pkts++;
+	}
+}
+
+static void on_record(struct ingest *ig, const struct cap_record *rec)
+{
+	switch (rec->kind) {
+	case CAP_REC_PACKET:
+		on_packet(ig, &rec->u.pkt);
+		break;
+	case CAP_REC_SECTION:
+		ig->n_darwin = 0;   /* Apple's process indexes count per section */
+		break;
+	case CAP_REC_CUSTOM:
+	case CAP_REC_DARWIN_PROCESS:
+		on_process_record(ig, rec);
+		break;
+	case CAP_REC_BAD_BLOCK:
+		anomaly(ig, "bad_block", rec->bad_reason, 0, 0, INT64_MIN);
+		break;
+	default:
+		break;
+	}
+	if (rec->options_bad)
+		anomaly(ig, "bad_options", cap_block_name(rec->block_type), 0,
+			rec->kind == CAP_REC_PACKET ? rec->u.pkt.number : 0, INT64_MIN);
+}
+
+static void write_counts(void *ctx, int64_t row, uint64_t packets, uint64_t flows)
+{
+	struct ingest *ig = ctx;
+
+	if (packets || flows)
+		db_check(ig, store_process_counts(ig->s, row, packets, flows));
+}
+
+static void finish(struct ingest *ig, enum cap_status st)
+{
+	struct flow_stats fs;
+
+	flow_table_flush(ig->ft);
+	flow_table_get_stats(ig->ft, &fs);
+	procmap_each(ig->pm, write_counts, ig);
+	for (uint32_t i = 0; i < capfile_interface_count(ig->cf); i++)
+		db_check(ig, store_interface(ig->s, ig->capture_id, i, capfile_interface(ig->cf, i),
+					     i < ig->n_if ? ig->if_packets[i] : 0));
+	if (st != CAP_END)
+		anomaly(ig, st == CAP_TRUNCATED ? "truncated_file" : "corrupt_file",
+			capfile_error(ig->cf), 0, 0, INT64_MIN);
+	ig->res.status = st;
+	ig->res.status_detail = capfile_error(ig->cf);
+	ig->res.error_offset = capfile_error_offset(ig->cf);
+	ig->res.flows = ig->flows;
+	ig->res.flows_evicted = ig->flows_evicted;
+}
+
+static void ingest_free(struct ingest *ig)
+{
+	flow_table_free(ig->ft);
+	decoder_free(ig->dec);
+	procmap_free(ig->pm);
+	capfile_close(ig->cf);
+	free(ig->if_packets);
+	free(ig->darwin_rows);
+}
+
+static bool ingest_setup(struct ingest *ig, const struct ingest_options *o)
+{
+	struct flow_config fc;
+
+	flow_config_default(&fc);
+	if (o->max_flows)
+		fc.max_flows = o->max_flows;
+	ig->dec = decoder_new(NULL);
+	ig->pm = procmap_new();
+	ig->ft = flow_table_new(&fc, on_flow_end, ig);
+	return ig->dec && ig->pm && ig->ft;
+}
+
+/* Opens the file, checks it is a capture and hashes it. */
+static struct capfile *open_and_hash(const char *path, char *sha, char *msg, size_t msglen)
+{
+	bool not_capture;
+	struct capfile *cf;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char err[300];
+
+	if (fd < 0) {
+		snprintf(msg, msglen, "cannot open: %s", strerror(errno));
+		return NULL;
+	}
+	cf = capfile_open_fd(dup(fd), path, err, sizeof(err), &not_capture);
+	if (cf == NULL) {
+		snprintf(msg, msglen, "%s", err);
+		close(fd);
+		return NULL;
+	}
+	if (sha256_fd(fd, sha) != 0) {
+		snprintf(msg, msglen, "cannot read: %s", strerror(errno));
+		capfile_close(cf);
+		cf = NULL;
+	}
+	close(fd);
+	return cf;
+}
+
+static enum cap_status read_all(struct ingest *ig, const char *path, bool progress)
+{
+	struct cap_record rec;
+	struct progress pg;
+	enum cap_status st;
+
+	progress_begin(&pg, path, capfile_gzipped(ig->cf) ? 0 : capfile_size(ig->cf), progress);
+	while ((st = capfile_next(ig->cf, &rec)) == CAP_OK && !ig->db_failed) {
+		on_record(ig, &rec);
+		progress_update(&pg, capfile_offset(ig->cf), ig->res.packets);
+	}
+	progress_end(&pg);
+	return st;
+}
+
+enum ingest_result ingest_file(struct store *s, const char *path, const struct ingest_options *o,
+			       struct ingest_totals *totals, char *msg, size_t msglen)
+{
+	struct ingest ig = { .s = s };
+	struct capture_meta meta;
+	char sha[SHA256_HEX_BYTES];
+	enum cap_status st;
+	enum ingest_result result;
+	int rc;
+
+	msg[0] = '\0';
+	ig.cf = open_and_hash(path, sha, msg, msglen);
+	if (ig.cf == NULL)
+		return INGEST_FAILED;
+	meta = (struct capture_meta){ sha, path,
+		capfile_format(ig.cf) == CAP_FORMAT_PCAPNG ? "pcapng" : "pcap",
+		capfile_gzipped(ig.cf), capfile_size(ig.cf) };
+	rc = store_begin_capture(s, &meta, &ig.capture_id);
+	if (rc != STORE_OK) {
+		if (rc == STORE_ERROR)
+			snprintf(msg, msglen, "database: %s", store_error(s));
+		capfile_close(ig.cf);
+		return rc == STORE_EXISTS ? INGEST_SKIPPED : INGEST_FAILED;
+	}
+	if (!ingest_setup(&ig, o)) {
+		snprintf(msg, msglen, "out of memory");
+		store_abort_capture(s);
+		ingest_free(&ig);
+		return INGEST_FAILED;
+	}
+	st = read_all(&ig, path, o->progress);
+	finish(&ig, st);
+	if (ig.db_failed || store_end_capture(s, ig.capture_id, &ig.res) != STORE_OK) {
+		snprintf(msg, msglen, "database: %s", store_error(s));
+		store_abort_capture(s);
+		ingest_free(&ig);
+		return INGEST_FAILED;
+	}
+	result = st == CAP_END ? INGEST_DONE : INGEST_PARTIAL;
+	if (result == INGEST_PARTIAL)
+		snprintf(msg, msglen, "%s", capfile_error(ig.cf));
+	totals->packets += ig.res.packets;
+	totals->flows += ig.flows;
+	totals->processes += ig.processes;
+	totals->attributed_flows += ig.attributed_flows;
+	totals->bytes += capfile_size(ig.cf);
+	ingest_free(&ig);
+	return result;
+}

@@ -1,0 +1,583 @@
+/* \summary: SQLite store: connection settings, prepared statements, one transaction per capture */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sqlite3.h>
+
+#include "capfile/linktype.h"
+#include "store/schema.h"
+#include "flow/community_id.h"
+#include "store/store.h"
+
+#define MAX_ANOMALY_NAMES 256u
+#define BUSY_TIMEOUT_MS 5000
+
+enum stmt_id {
+	ST_FIND_CAPTURE, ST_INSERT_CAPTURE, ST_MAX_FLOW, ST_INTERFACE,
+	ST_PROCESS, ST_PROCESS_COUNTS, ST_FLOW, ST_ANOMALY, ST_ANOMALY_COUNT, ST_END_CAPTURE,
+	ST_COUNT
+};
+
+static const char *const stmt_sql[ST_COUNT] = {
+	[ST_FIND_CAPTURE] = "SELECT id FROM captures WHERE sha256 = ?1",
+	[ST_INSERT_CAPTURE] =
+		"INSERT INTO captures (sha256, path, format, gzip, size_bytes, packets, status, "
+		"pidcap_version, analyzed_at) VALUES (?1, ?2, ?3, ?4, ?5, 0, 'in progress', ?6, ?7)",
+	[ST_MAX_FLOW] = "SELECT IFNULL(MAX(id), 0) FROM flows",
+	[ST_INTERFACE] =
+		"INSERT INTO interfaces (capture_id, id, section, linktype, linktype_name, snaplen, "
+		"tsresol, name, description, filter, os, packets) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+	[ST_PROCESS] =
+		"INSERT INTO processes (capture_id, source, pid, name, path, cmdline, argv, ppid, uid, "
+		"user, start_time_ns, uuid) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+	[ST_PROCESS_COUNTS] =
+		"UPDATE processes SET packets = packets + ?2, flows = flows + ?3 WHERE id = ?1",
+	[ST_FLOW] =
+		"INSERT INTO flows (id, capture_id, ts, ts_ns, duration, orig_h, orig_p, resp_h, resp_p, "
+		"proto, ip_proto, conn_state, history, orig_pkts, orig_bytes, orig_ip_bytes, resp_pkts, "
+		"resp_bytes, resp_ip_bytes, missed_bytes, vlan, inner_vlan, tunnel, tunnel_orig_h, "
+		"tunnel_resp_h, community_id, process_id, end_reason, first_packet) VALUES (?1, ?2, ?3, "
+		"?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, "
+		"?23, ?24, ?25, ?26, ?27, ?28, ?29)",
+	[ST_ANOMALY] =
+		"INSERT INTO anomalies (capture_id, name, detail, flow_id, packet, ts) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[ST_ANOMALY_COUNT] =
+		"INSERT INTO anomaly_counts (capture_id, name, count) VALUES (?1, ?2, ?3)",
+	[ST_END_CAPTURE] =
+		"UPDATE captures SET packets = ?2, first_time = ?3, last_time = ?4, first_time_ns = ?5, "
+		"last_time_ns = ?6, status = ?7, status_detail = ?8, error_offset = ?9, flows = ?10, "
+		"flows_evicted = ?11, anomalies = ?12 WHERE id = ?1",
+};
+
+struct anomaly_count {
+	const char *name;
+	uint64_t count;
+};
+
+struct store {
+	sqlite3 *db;
+	sqlite3_stmt *st[ST_COUNT];
+	bool in_capture;
+	bool indexes_dropped;       /* rebuilt by store_close() */
+	bool pending_index_drop;    /* dropped in the open transaction */
+	int64_t flow_base;
+	struct anomaly_count anomalies[MAX_ANOMALY_NAMES];
+	uint32_t n_anomaly_names;
+	uint64_t anomalies_total;
+};
+
+/* Settings for a bulk writer that must survive kill -9 (WAL is always
+ * consistent; NORMAL is durable against process crashes) and that runs
+ * inside a sandbox (temporary data in memory, no extra files). */
+static const char *const connection_pragmas =
+	"PRAGMA journal_mode = WAL;"
+	"PRAGMA synchronous = NORMAL;"
+	"PRAGMA temp_store = MEMORY;"
+	"PRAGMA foreign_keys = OFF;"
+	"PRAGMA cache_size = -65536;"
+	"PRAGMA journal_size_limit = 67108864;"
+	"PRAGMA trusted_schema = OFF;"
+	"PRAGMA cell_size_check = ON;";
+
+static int create_indexes(struct store *s);
+
+static int fail_db(struct store *s, char *err, size_t errlen, const char *what)
+{
+	snprintf(err, errlen, "%s: %s", what, s->db ? sqlite3_errmsg(s->db) : "out of memory");
+	return STORE_ERROR;
+}
+
+struct store *store_open(const char *path, char *err, size_t errlen)
+{
+	struct store *s = calloc(1, sizeof(*s));
+	char *msg = NULL;
+
+	if (s == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+			    SQLITE_OPEN_NOFOLLOW, NULL) != SQLITE_OK) {
+		fail_db(s, err, errlen, "cannot open the database");
+		goto fail;
+	}
+	sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
+	sqlite3_db_config(s->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+	if (sqlite3_exec(s->db, connection_pragmas, NULL, NULL, &msg) != SQLITE_OK) {
+		snprintf(err, errlen, "cannot set up the database: %s", msg ? msg : "?");
+		sqlite3_free(msg);
+		goto fail;
+	}
+	if (schema_apply(s->db, err, errlen) != SQLITE_OK)
+		goto fail;
+	for (int i = 0; i < ST_COUNT; i++) {
+		if (sqlite3_prepare_v3(s->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->st[i],
+				       NULL) != SQLITE_OK) {
+			fail_db(s, err, errlen, "cannot prepare a statement");
+			goto fail;
+		}
+	}
+	return s;
+fail:
+	store_close(s, NULL, 0);
+	return NULL;
+}
+
+int store_close(struct store *s, char *err, size_t errlen)
+{
+	int rc = STORE_OK;
+
+	if (s == NULL)
+		return STORE_OK;
+	if (s->in_capture)
+		store_abort_capture(s);
+	if (s->indexes_dropped && create_indexes(s) != STORE_OK) {
+		if (err)
+			snprintf(err, errlen, "building the indexes: %s", sqlite3_errmsg(s->db));
+		rc = STORE_ERROR;
+	}
+	for (int i = 0; i < ST_COUNT; i++)
+		sqlite3_finalize(s->st[i]);
+	if (s->db != NULL) {
+		sqlite3_exec(s->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
+		if (sqlite3_close(s->db) != SQLITE_OK && rc == STORE_OK) {
+			if (err)
+				snprintf(err, errlen, "closing the database: %s", sqlite3_errmsg(s->db));
+			rc = STORE_ERROR;
+		}
+	}
+	free(s);
+	return rc;
+}
+
+const char *store_error(const struct store *s)
+{
+	return sqlite3_errmsg(s->db);
+}
+
+/* Runs a bound statement to completion and resets it. */
+static int run(struct store *s, enum stmt_id id)
+{
+	int rc = sqlite3_step(s->st[id]);
+
+	sqlite3_reset(s->st[id]);
+	/* The hot flow insert binds every parameter each time, NULLs included;
+	 * the others leave optional ones unbound, which must then read NULL. */
+	if (id != ST_FLOW)
+		sqlite3_clear_bindings(s->st[id]);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? STORE_OK : STORE_ERROR;
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v != NULL && v[0] != '\0')
+		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static void utc_now(char *out, size_t len)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static int exec(struct store *s, const char *sql)
+{
+	return sqlite3_exec(s->db, sql, NULL, NULL, NULL) == SQLITE_OK ? STORE_OK : STORE_ERROR;
+}
+
+/* Drops every index of the schema (inside the caller's transaction). */
+static int drop_indexes(struct store *s)
+{
+	static const char *const names_sql =
+		"SELECT 'DROP INDEX ' || quote(name) || ';' FROM sqlite_master "
+		"WHERE type = 'index' AND sql IS NOT NULL";
+	sqlite3_stmt *st;
+	int rc = STORE_OK;
+
+	if (sqlite3_prepare_v2(s->db, names_sql, -1, &st, NULL) != SQLITE_OK)
+		return STORE_ERROR;
+	/* collect first: dropping while the query runs would change sqlite_master under it */
+	char *drops = sqlite3_mprintf("%s", "");
+	while (drops != NULL && sqlite3_step(st) == SQLITE_ROW) {
+		char *n = sqlite3_mprintf("%s%s", drops, (const char *)sqlite3_column_text(st, 0));
+
+		sqlite3_free(drops);
+		drops = n;
+	}
+	sqlite3_finalize(st);
+	if (drops == NULL || exec(s, drops) != STORE_OK)
+		rc = STORE_ERROR;
+	sqlite3_free(drops);
+	return rc;
+}
+
+/* Recreates the indexes (the schema step that defines them is idempotent). */
+static int create_indexes(struct store *s)
+{
+	for (unsigned i = 0; i < schema_step_count; i++) {
+		if (strstr(schema_steps[i].name, "index") != NULL &&
+		    exec(s, schema_steps[i].sql) != STORE_OK)
+			return STORE_ERROR;
+	}
+	return STORE_OK;
+}
+
+int store_begin_capture(struct store *s, const struct capture_meta *m, int64_t *capture_id)
+{
+	sqlite3_stmt *st = s->st[ST_FIND_CAPTURE];
+	char now[32];
+	int rc;
+
+	if (exec(s, "BEGIN IMMEDIATE") != STORE_OK)
+		return STORE_ERROR;
+	sqlite3_bind_text(st, 1, m->sha256_hex, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW) {
+		exec(s, "ROLLBACK");
+		return STORE_EXISTS;
+	}
+	st = s->st[ST_INSERT_CAPTURE];
+	utc_now(now, sizeof(now));
+	sqlite3_bind_text(st, 1, m->sha256_hex, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, m->path, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, m->format, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 4, m->gzip);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)m->size_bytes);
+	sqlite3_bind_text(st, 6, PACKAGE_VERSION, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, now, -1, SQLITE_TRANSIENT);
+	if (run(s, ST_INSERT_CAPTURE) != STORE_OK)
+		goto fail;
+	*capture_id = sqlite3_last_insert_rowid(s->db);
+	if (sqlite3_step(s->st[ST_MAX_FLOW]) != SQLITE_ROW) {
+		sqlite3_reset(s->st[ST_MAX_FLOW]);
+		goto fail;
+	}
+	s->flow_base = sqlite3_column_int64(s->st[ST_MAX_FLOW], 0);
+	sqlite3_reset(s->st[ST_MAX_FLOW]);
+	/* Bulk insert without indexes; inside this transaction, so a capture
+	 * rolled back takes the drop back with it. */
+	if (!s->indexes_dropped) {
+		if (drop_indexes(s) != STORE_OK)
+			goto fail;
+		s->pending_index_drop = true;
+	}
+	s->in_capture = true;
+	s->n_anomaly_names = 0;
+	s->anomalies_total = 0;
+	return STORE_OK;
+fail:
+	exec(s, "ROLLBACK");
+	return STORE_ERROR;
+}
+
+int64_t store_flow_row(const struct store *s, uint64_t flow_id)
+{
+	return s->flow_base + (int64_t)flow_id;
+}
+
+int store_interface(struct store *s, int64_t capture_id, uint32_t idx,
+		    const struct cap_interface *ifc, uint64_t packets)
+{
+	sqlite3_stmt *st = s->st[ST_INTERFACE];
+
+	sqlite3_bind_int64(st, 1, capture_id);
+	sqlite3_bind_int64(st, 2, idx);
+	sqlite3_bind_int64(st, 3, ifc->section);
+	sqlite3_bind_int64(st, 4, ifc->linktype);
+	bind_text(st, 5, linktype_name(ifc->linktype));
+	sqlite3_bind_int64(st, 6, ifc->snaplen);
+	sqlite3_bind_int(st, 7, ifc->tsresol);
+	bind_text(st, 8, ifc->name);
+	bind_text(st, 9, ifc->description);
+	bind_text(st, 10, ifc->filter);
+	bind_text(st, 11, ifc->os);
+	sqlite3_bind_int64(st, 12, (sqlite3_int64)packets);
+	return run(s, ST_INTERFACE);
+}
+
+/* "curl\0-s\0http://x" -> "curl -s http://x" */
+static void cmdline_text(const struct proc_record *pr, char *out, size_t outlen)
+{
+	size_t n = pr->cmdline_len < outlen - 1 ? pr->cmdline_len : outlen - 1;
+
+	memcpy(out, pr->cmdline, n);
+	while (n > 0 && out[n - 1] == '\0')
+		n--;
+	for (size_t i = 0; i < n; i++)
+		if (out[i] == '\0')
+			out[i] = ' ';
+	out[n] = '\0';
+}
+
+static void uuid_text(const uint8_t u[16], char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+	int o = 0;
+
+	for (int i = 0; i < 16; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			out[o++] = '-';
+		out[o++] = hex[u[i] >> 4];
+		out[o++] = hex[u[i] & 15];
+	}
+	out[o] = '\0';
+}
+
+int store_process(struct store *s, int64_t capture_id, const char *source, uint32_t pid,
+		  const struct proc_record *pr, const char *name, int64_t *row)
+{
+	sqlite3_stmt *st = s->st[ST_PROCESS];
+	char cmd[PROC_CMDLINE_BYTES + 1], uuid[40];
+
+	sqlite3_bind_int64(st, 1, capture_id);
+	sqlite3_bind_text(st, 2, source, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, pid);
+	if (pr != NULL) {
+		bind_text(st, 4, pr->name);
+		bind_text(st, 5, pr->path);
+		cmdline_text(pr, cmd, sizeof(cmd));
+		bind_text(st, 6, cmd);
+		if (pr->cmdline_len > 0)
+			sqlite3_bind_blob(st, 7, pr->cmdline, (int)pr->cmdline_len, SQLITE_TRANSIENT);
+		if (pr->has_ppid)
+			sqlite3_bind_int64(st, 8, pr->ppid);
+		if (pr->has_uid)
+			sqlite3_bind_int64(st, 9, pr->uid);
+		bind_text(st, 10, pr->user);
+		if (pr->has_starttime)
+			sqlite3_bind_int64(st, 11, (sqlite3_int64)pr->starttime_ns);
+		if (pr->has_uuid) {
+			uuid_text(pr->uuid, uuid);
+			bind_text(st, 12, uuid);
+		}
+	} else {
+		bind_text(st, 4, name);
+	}
+	if (run(s, ST_PROCESS) != STORE_OK)
+		return STORE_ERROR;
+	*row = sqlite3_last_insert_rowid(s->db);
+	return STORE_OK;
+}
+
+int store_process_counts(struct store *s, int64_t row, uint64_t packets, uint64_t flows)
+{
+	sqlite3_stmt *st = s->st[ST_PROCESS_COUNTS];
+
+	sqlite3_bind_int64(st, 1, row);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)packets);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)flows);
+	return run(s, ST_PROCESS_COUNTS);
+}
+
+/* Formats an address (IPv4 in the first 4 bytes) into buf (INET6_ADDRSTRLEN). */
+static const char *addr_text(uint8_t version, const uint8_t *a, char *buf)
+{
+	if (version == 4) {
+		/* the common case, without inet_ntop's printf */
+		char *p = buf;
+
+		for (int i = 0; i < 4; i++) {
+			uint8_t v = a[i];
+
+			if (v >= 100)
+				*p++ = (char)('0' + v / 100);
+			if (v >= 10)
+				*p++ = (char)('0' + v / 10 % 10);
+			*p++ = (char)('0' + v % 10);
+			*p++ = i < 3 ? '.' : '\0';
+		}
+		return buf;
+	}
+	return inet_ntop(AF_INET6, a, buf, INET6_ADDRSTRLEN);
+}
+
+static void bind_int_or_null(sqlite3_stmt *st, int i, bool present, int64_t v)
+{
+	if (present)
+		sqlite3_bind_int64(st, i, v);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+/* Binds text that stays valid until the statement has run (SQLITE_STATIC:
+ * no copy); NULL binds NULL. */
+static void bind_static(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v != NULL)
+		sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static const char *tunnel_name(enum decode_tunnel t)
+{
+	switch (t) {
+	case TUNNEL_IP: return "ip";
+	case TUNNEL_GRE: return "gre";
+	case TUNNEL_VXLAN: return "vxlan";
+	case TUNNEL_TEREDO: return "teredo";
+	case TUNNEL_NONE: break;
+	}
+	return NULL;
+}
+
+static const char *end_reason_name(enum flow_end_reason why)
+{
+	switch (why) {
+	case FLOW_END_TIMEOUT: return "timeout";
+	case FLOW_END_EVICTED: return "evicted";
+	case FLOW_END_CLOSED: return "closed";
+	case FLOW_END_REUSED: return "reused";
+	case FLOW_END_FLUSH: break;
+	}
+	return "end";
+}
+
+static double seconds(int64_t ns)
+{
+	return (double)ns / 1e9;
+}
+
+int store_flow(struct store *s, int64_t capture_id, const struct flow *f, enum flow_end_reason why)
+{
+	sqlite3_stmt *st = s->st[ST_FLOW];
+	char cid[COMMUNITY_ID_BYTES];
+	char orig[INET6_ADDRSTRLEN], resp[INET6_ADDRSTRLEN];
+	char t_orig[INET6_ADDRSTRLEN], t_resp[INET6_ADDRSTRLEN];
+
+	/* every buffer bound below lives until run() has stepped the statement */
+	community_id_v1(&f->key, 0, cid);
+	sqlite3_bind_int64(st, 1, store_flow_row(s, f->id));
+	sqlite3_bind_int64(st, 2, capture_id);
+	sqlite3_bind_double(st, 3, seconds(f->first_ts_ns));
+	sqlite3_bind_int64(st, 4, f->first_ts_ns);
+	sqlite3_bind_double(st, 5, seconds(f->last_ts_ns - f->first_ts_ns));
+	bind_static(st, 6, addr_text(f->key.version, f->key.src, orig));
+	sqlite3_bind_int(st, 7, f->key.sport);
+	bind_static(st, 8, addr_text(f->key.version, f->key.dst, resp));
+	sqlite3_bind_int(st, 9, f->key.dport);
+	bind_static(st, 10, flow_proto_name(f->key.proto));
+	sqlite3_bind_int(st, 11, f->key.proto);
+	bind_static(st, 12, flow_conn_state(f));
+	sqlite3_bind_text(st, 13, f->history, f->history_len, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 14, (sqlite3_int64)f->orig.pkts);
+	sqlite3_bind_int64(st, 15, (sqlite3_int64)f->orig.payload_bytes);
+	sqlite3_bind_int64(st, 16, (sqlite3_int64)f->orig.ip_bytes);
+	sqlite3_bind_int64(st, 17, (sqlite3_int64)f->resp.pkts);
+	sqlite3_bind_int64(st, 18, (sqlite3_int64)f->resp.payload_bytes);
+	sqlite3_bind_int64(st, 19, (sqlite3_int64)f->resp.ip_bytes);
+	sqlite3_bind_int64(st, 20, (sqlite3_int64)(f->orig.missed_bytes + f->resp.missed_bytes));
+	bind_int_or_null(st, 21, f->n_vlans > 0, f->vlan);
+	bind_int_or_null(st, 22, f->n_vlans > 1, f->inner_vlan);
+	bind_static(st, 23, f->tunnel != TUNNEL_NONE ? tunnel_name(f->tunnel) : NULL);
+	bind_static(st, 24, f->tunnel != TUNNEL_NONE ?
+			    addr_text(f->tunnel_outer.version, f->tunnel_outer.src, t_orig) : NULL);
+	bind_static(st, 25, f->tunnel != TUNNEL_NONE ?
+			    addr_text(f->tunnel_outer.version, f->tunnel_outer.dst, t_resp) : NULL);
+	bind_static(st, 26, cid);
+	bind_int_or_null(st, 27, f->process_row != 0, f->process_row);
+	bind_static(st, 28, end_reason_name(why));
+	sqlite3_bind_int64(st, 29, (sqlite3_int64)f->first_packet_no);
+	return run(s, ST_FLOW);
+}
+
+/* Counts an anomaly; answers whether its row should still be written. */
+static bool count_anomaly(struct store *s, const char *name)
+{
+	s->anomalies_total++;
+	for (uint32_t i = 0; i < s->n_anomaly_names; i++) {
+		if (s->anomalies[i].name == name || strcmp(s->anomalies[i].name, name) == 0)
+			return ++s->anomalies[i].count <= STORE_ANOMALY_ROWS_PER_NAME;
+	}
+	if (s->n_anomaly_names == MAX_ANOMALY_NAMES)
+		return false;
+	s->anomalies[s->n_anomaly_names].name = name;
+	s->anomalies[s->n_anomaly_names++].count = 1;
+	return true;
+}
+
+int store_anomaly(struct store *s, int64_t capture_id, const char *name, const char *detail,
+		  uint64_t flow_id, uint64_t packet, int64_t ts_ns)
+{
+	sqlite3_stmt *st = s->st[ST_ANOMALY];
+
+	if (!count_anomaly(s, name))
+		return STORE_OK;
+	sqlite3_bind_int64(st, 1, capture_id);
+	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+	bind_text(st, 3, detail);
+	if (flow_id != 0)
+		sqlite3_bind_int64(st, 4, store_flow_row(s, flow_id));
+	if (packet != 0)
+		sqlite3_bind_int64(st, 5, (sqlite3_int64)packet);
+	if (ts_ns != INT64_MIN)
+		sqlite3_bind_double(st, 6, seconds(ts_ns));
+	return run(s, ST_ANOMALY);
+}
+
+static int write_anomaly_counts(struct store *s, int64_t capture_id)
+{
+	sqlite3_stmt *st = s->st[ST_ANOMALY_COUNT];
+
+	for (uint32_t i = 0; i < s->n_anomaly_names; i++) {
+		sqlite3_bind_int64(st, 1, capture_id);
+		sqlite3_bind_text(st, 2, s->anomalies[i].name, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, (sqlite3_int64)s->anomalies[i].count);
+		if (run(s, ST_ANOMALY_COUNT) != STORE_OK)
+			return STORE_ERROR;
+	}
+	return STORE_OK;
+}
+
+int store_end_capture(struct store *s, int64_t capture_id, const struct capture_result *r)
+{
+	sqlite3_stmt *st = s->st[ST_END_CAPTURE];
+
+	if (write_anomaly_counts(s, capture_id) != STORE_OK)
+		goto fail;
+	sqlite3_bind_int64(st, 1, capture_id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)r->packets);
+	if (r->have_ts) {
+		sqlite3_bind_double(st, 3, seconds(r->first_ts_ns));
+		sqlite3_bind_double(st, 4, seconds(r->last_ts_ns));
+		sqlite3_bind_int64(st, 5, r->first_ts_ns);
+		sqlite3_bind_int64(st, 6, r->last_ts_ns);
+	}
+	sqlite3_bind_text(st, 7, cap_status_name(r->status), -1, SQLITE_STATIC);
+	if (r->status != CAP_END) {
+		bind_text(st, 8, r->status_detail);
+		sqlite3_bind_int64(st, 9, (sqlite3_int64)r->error_offset);
+	}
+	sqlite3_bind_int64(st, 10, (sqlite3_int64)r->flows);
+	sqlite3_bind_int64(st, 11, (sqlite3_int64)r->flows_evicted);
+	sqlite3_bind_int64(st, 12, (sqlite3_int64)s->anomalies_total);
+	if (run(s, ST_END_CAPTURE) != STORE_OK || exec(s, "COMMIT") != STORE_OK)
+		goto fail;
+	s->in_capture = false;
+	s->indexes_dropped |= s->pending_index_drop;
+	s->pending_index_drop = false;
+	return STORE_OK;
+fail:
+	store_abort_capture(s);
+	return STORE_ERROR;
+}
+
+void store_abort_capture(struct store *s)
+{
+	exec(s, "ROLLBACK");
+	s->in_capture = false;
+	s->pending_index_drop = false;
+}

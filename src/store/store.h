@@ -1,0 +1,88 @@
+/* \summary: the SQLite store that `pidcap analyze` writes */
+#ifndef PIDCAP_STORE_H
+#define PIDCAP_STORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "capfile/capfile.h"
+#include "capfile/procinfo.h"
+#include "flow/flow.h"
+
+/*
+ * Each capture is written in one transaction that ends by marking it
+ * complete: a crash (even kill -9) leaves the database as it was before the
+ * capture, so running the same command again gives the same database as an
+ * uninterrupted run. All values go through bound parameters.
+ */
+
+#define STORE_ANOMALY_ROWS_PER_NAME 1000u   /* rows kept per anomaly name and capture */
+
+struct store;
+
+enum store_status { STORE_OK = 0, STORE_EXISTS = 1, STORE_ERROR = -1 };
+
+/* Opens or creates the database at path and brings its schema up to date. */
+struct store *store_open(const char *path, char *err, size_t errlen);
+
+/* Closes (checkpointing the WAL). Returns STORE_OK or STORE_ERROR. */
+int store_close(struct store *s, char *err, size_t errlen);
+
+/* The last SQLite error, for messages. */
+const char *store_error(const struct store *s);
+
+struct capture_meta {
+	const char *sha256_hex;
+	const char *path;
+	const char *format;        /* "pcap" or "pcapng" */
+	bool gzip;
+	uint64_t size_bytes;
+};
+
+/*
+ * Begins a capture. STORE_EXISTS when a capture with that SHA-256 is
+ * already complete in the database (nothing is started); otherwise opens the
+ * transaction and sets *capture_id.
+ */
+int store_begin_capture(struct store *s, const struct capture_meta *m, int64_t *capture_id);
+
+int store_interface(struct store *s, int64_t capture_id, uint32_t idx,
+		    const struct cap_interface *ifc, uint64_t packets);
+
+/* Inserts a process; *row receives its processes.id. source is one of the
+ * documented source names. pr may be NULL for a bare pid (epb-pid, pktap). */
+int store_process(struct store *s, int64_t capture_id, const char *source, uint32_t pid,
+		  const struct proc_record *pr, const char *name, int64_t *row);
+
+/* Adds attributed packets/flows counts to a process row. */
+int store_process_counts(struct store *s, int64_t row, uint64_t packets, uint64_t flows);
+
+int store_flow(struct store *s, int64_t capture_id, const struct flow *f, enum flow_end_reason why);
+
+/* Records an anomaly (the row is kept only for the first
+ * STORE_ANOMALY_ROWS_PER_NAME of each name; every one is counted). name must
+ * be a static string. flow_id and packet may be 0 (unknown). */
+int store_anomaly(struct store *s, int64_t capture_id, const char *name, const char *detail,
+		  uint64_t flow_id, uint64_t packet, int64_t ts_ns);
+
+struct capture_result {
+	uint64_t packets;
+	bool have_ts;
+	int64_t first_ts_ns, last_ts_ns;
+	enum cap_status status;
+	const char *status_detail;
+	uint64_t error_offset;
+	uint64_t flows, flows_evicted;
+};
+
+/* Writes the capture's totals and anomaly counts and commits. */
+int store_end_capture(struct store *s, int64_t capture_id, const struct capture_result *r);
+
+/* Rolls the capture back (nothing of it stays). */
+void store_abort_capture(struct store *s);
+
+/* flows.id of the flow whose in-run id (struct flow.id) is flow_id: rows
+ * that refer to a flow can be written before the flow ends. */
+int64_t store_flow_row(const struct store *s, uint64_t flow_id);
+
+#endif

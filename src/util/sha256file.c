@@ -1,0 +1,50 @@
+/* \summary: SHA-256 of a file with OpenSSL's EVP interface (SHA-NI where the CPU has it) */
+#include "config.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "util/sha256file.h"
+
+#define CHUNK_BYTES (1024u * 1024)
+
+int sha256_fd(int fd, char *hex)
+{
+	static const char digits[] = "0123456789abcdef";
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	uint8_t *buf = malloc(CHUNK_BYTES);
+	off_t off = 0;
+	ssize_t n;
+	int rc = -1;
+
+	if (ctx == NULL || buf == NULL || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
+		errno = ENOMEM;
+		goto out;
+	}
+	while ((n = pread(fd, buf, CHUNK_BYTES, off)) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			goto out;
+		}
+		EVP_DigestUpdate(ctx, buf, (size_t)n);
+		off += n;
+	}
+	EVP_DigestFinal_ex(ctx, md, &mdlen);
+	for (unsigned i = 0; i < mdlen; i++) {
+		hex[2 * i] = digits[md[i] >> 4];
+		hex[2 * i + 1] = digits[md[i] & 15];
+	}
+	hex[2 * mdlen] = '\0';
+	rc = 0;
+out:
+	free(buf);
+	EVP_MD_CTX_free(ctx);
+	return rc;
+}
