@@ -53,8 +53,11 @@ static void on_flow_end(void *ctx, const struct flow *f, enum flow_end_reason wh
 	struct ingest *ig = ctx;
 
 	ig->flows++;
-	if (why == FLOW_END_EVICTED)
+	if (why == FLOW_END_EVICTED) {
+		/* the memory cap pushed a live flow out: it may continue as a new one */
 		ig->flows_evicted++;
+		anomaly(ig, "flow_table_full", NULL, f->id, f->first_packet_no, f->last_ts_ns);
+	}
 	if (f->process_row != 0) {
 		procmap_count(ig->pm, f->process_row, 0, 1);
 		ig->attributed_flows++;

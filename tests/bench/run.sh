@@ -5,6 +5,11 @@
 #
 #   tests/bench/run.sh [PIDCAP] [CORPUS]
 #
+# Two groups: reading (pidcap info against tcpdump -r -w /dev/null and
+# capinfos) and analysis (pidcap analyze into a fresh database against
+# ndpiReader -i, tshark -q -z conv,tcp and tcpdump -r). Ratios are given
+# against tcpdump for reading and against ndpiReader for analysis.
+#
 # PIDCAP defaults to build/pidcap; CORPUS to /var/tmp/pidcap-bench/corpus.pcap,
 # made on first use (needs tcpreplay and wireshark-common). Each command runs
 # REPEAT times (default 3); the best wall time and the peak RSS are reported.
@@ -37,17 +42,36 @@ best_of() {
 	echo "$name $best $peak"
 }
 
-results=$(mktemp)
-trap 'rm -f "$results"' EXIT
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
 cat "$corpus" >/dev/null   # warm the page cache for everyone alike
-best_of "tcpdump -r -w /dev/null" tcpdump -r "$corpus" -w /dev/null >>"$results"
-best_of "pidcap info" "$pidcap" info --no-progress "$corpus" >>"$results"
-command -v capinfos >/dev/null && best_of "capinfos" capinfos "$corpus" >>"$results"
 
-ref=$(awk '/^tcpdump/ {print $(NF-1)}' "$results")
-printf '%-28s %9s %10s %8s\n' command seconds peak_MiB vs_tcpdump
-while read -r line; do
-	kb=${line##* }; rest=${line% *}; t=${rest##* }; name=${rest% *}
-	printf '%-28s %9.2f %10.1f %8.2f\n' "$name" "$t" "$(awk "BEGIN{print $kb/1024}")" \
-		"$(awk "BEGIN{print $t/$ref}")"
-done <"$results"
+# table FILE REFERENCE_PREFIX: prints the rows with ratios to the reference row
+table() {
+	local ref
+	ref=$(awk -v r="$2" 'index($0, r) == 1 {print $(NF-1)}' "$1")
+	printf '%-34s %9s %10s %9s %9s\n' command seconds peak_MiB time_x mem_x
+	local refkb
+	refkb=$(awk -v r="$2" 'index($0, r) == 1 {print $NF}' "$1")
+	while read -r line; do
+		kb=${line##* }; rest=${line% *}; t=${rest##* }; name=${rest% *}
+		printf '%-34s %9.2f %10.1f %9.3f %9.3f\n' "$name" "$t" "$(awk "BEGIN{print $kb/1024}")" \
+			"$(awk "BEGIN{print $t/$ref}")" "$(awk "BEGIN{print $kb/$refkb}")"
+	done <"$1"
+}
+
+echo "== reading"
+best_of "tcpdump -r -w /dev/null" tcpdump -r "$corpus" -w /dev/null >>"$work/read"
+best_of "pidcap info" "$pidcap" info --no-progress "$corpus" >>"$work/read"
+command -v capinfos >/dev/null && best_of "capinfos" capinfos "$corpus" >>"$work/read"
+table "$work/read" "tcpdump"
+
+echo "== analysis"
+command -v ndpiReader >/dev/null || apt-get install -y -qq libndpi-bin >/dev/null
+# each pidcap run writes a new database (an existing one would make it a no-op)
+best_of "ndpiReader -i" ndpiReader -q -i "$corpus" >>"$work/analyze"
+best_of "pidcap analyze (new database)" sh -c \
+	"rm -f '$work'/a.db*; '$pidcap' analyze -q --no-progress -o '$work/a.db' '$corpus'" >>"$work/analyze"
+best_of "tcpdump -r (decode, no print)" sh -c "tcpdump -n -r '$corpus' >/dev/null" >>"$work/analyze"
+repeat=1 best_of "tshark -q -z conv,tcp" tshark -n -q -r "$corpus" -z conv,tcp >>"$work/analyze"
+table "$work/analyze" "ndpiReader"
