@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "analyze/analyze.h"
 #include "analyze/db_summary.h"
@@ -30,6 +31,7 @@ static void analyze_usage(FILE *out)
 		"                      file's name without its extensions, plus .db, in the\n"
 		"                      current directory)\n"
 		"  -q, --quiet         no summary, only errors\n"
+		"  -v, --verbose       also the time each phase took\n"
 		"      --no-progress   no progress bar, even on a terminal\n"
 		"      --max-flows N   flows held in memory at once (default 1000000); the\n"
 		"                      least recently active are written out early\n"
@@ -107,6 +109,7 @@ int analyze_main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "no-progress", no_argument, NULL, 'P' },
 		{ "max-flows", required_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
@@ -115,16 +118,18 @@ int analyze_main(int argc, char **argv)
 	struct ingest_options o = { .progress = true };
 	char dbname[DB_NAME_BYTES], err[512];
 	const char *output = NULL;
-	bool quiet = false;
+	bool quiet = false, verbose = false;
+	struct timespec tc0, tc1;
 	struct store *s;
 	struct run r = { 0 };
 	int c, rc;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:qvh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o': output = optarg; break;
 		case 'q': quiet = true; break;
+		case 'v': verbose = true; break;
 		case 'P': o.progress = false; break;
 		case 'M': {
 			char *end;
@@ -158,10 +163,17 @@ int analyze_main(int argc, char **argv)
 		return 2;
 	}
 	rc = analyze_files(s, argv + optind, argc - optind, &o, &r);
+	clock_gettime(CLOCK_MONOTONIC, &tc0);
 	if (store_close(s, err, sizeof(err)) != STORE_OK) {
 		fprintf(stderr, "pidcap analyze: %s: %s\n", output, err);
 		rc = 2;
 	}
+	clock_gettime(CLOCK_MONOTONIC, &tc1);
+	if (verbose)
+		fprintf(stderr, "pidcap analyze: seconds: hashing %.2f, reading and decoding %.2f, "
+			"writing the last flows %.2f, committing %.2f, indexing and closing %.2f\n",
+			r.totals.hash_s, r.totals.read_s, r.totals.drain_s, r.totals.commit_s,
+			(double)(tc1.tv_sec - tc0.tv_sec) + (double)(tc1.tv_nsec - tc0.tv_nsec) / 1e9);
 	if (!quiet) {
 		printf("pidcap: %u file%s analysed, %u partly, %u already present, %u failed: "
 		       "%llu packets, %llu flows (%llu attributed to a process), %llu processes -> %s\n",

@@ -6,8 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "analyze/flow_writer.h"
 #include "analyze/ingest.h"
 #include "analyze/procmap.h"
 #include "capfile/capfile.h"
@@ -18,6 +20,7 @@
 #include "util/sha256file.h"
 
 #define MAX_DARWIN_PROCS 65536u   /* Apple process blocks per section */
+#define WRITER_CHECK_RECORDS 65536u  /* how often to ask the writer thread for errors */
 
 struct ingest {
 	struct store *s;
@@ -26,6 +29,7 @@ struct ingest {
 	struct decoder *dec;
 	struct flow_table *ft;
 	struct procmap *pm;
+	struct flow_writer *writer;   /* NULL: flows are written on this thread */
 	bool db_failed;
 	uint64_t flows, flows_evicted, attributed_flows, processes;
 	uint64_t *if_packets;
@@ -62,7 +66,10 @@ static void on_flow_end(void *ctx, const struct flow *f, enum flow_end_reason wh
 		procmap_count(ig->pm, f->process_row, 0, 1);
 		ig->attributed_flows++;
 	}
-	db_check(ig, store_flow(ig->s, ig->capture_id, f, why));
+	if (ig->writer != NULL)
+		flow_writer_push(ig->writer, f, why);
+	else
+		db_check(ig, store_flow(ig->s, ig->capture_id, f, why));
 }
 
 static int64_t add_process(struct ingest *ig, const char *source, uint32_t pid,
@@ -216,6 +223,10 @@ static void finish(struct ingest *ig, enum cap_status st)
 	struct flow_stats fs;
 
 	flow_table_flush(ig->ft);
+	if (ig->writer != NULL) {
+		db_check(ig, flow_writer_finish(ig->writer));
+		ig->writer = NULL;
+	}
 	flow_table_get_stats(ig->ft, &fs);
 	procmap_each(ig->pm, write_counts, ig);
 	for (uint32_t i = 0; i < capfile_interface_count(ig->cf); i++)
@@ -233,12 +244,22 @@ static void finish(struct ingest *ig, enum cap_status st)
 
 static void ingest_free(struct ingest *ig)
 {
+	if (ig->writer != NULL)
+		flow_writer_finish(ig->writer);
 	flow_table_free(ig->ft);
 	decoder_free(ig->dec);
 	procmap_free(ig->pm);
 	capfile_close(ig->cf);
 	free(ig->if_packets);
 	free(ig->darwin_rows);
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static bool ingest_setup(struct ingest *ig, const struct ingest_options *o)
@@ -251,6 +272,8 @@ static bool ingest_setup(struct ingest *ig, const struct ingest_options *o)
 	ig->dec = decoder_new(NULL);
 	ig->pm = procmap_new();
 	ig->ft = flow_table_new(&fc, on_flow_end, ig);
+	/* without a thread the flows are simply written here */
+	ig->writer = flow_writer_start(ig->s, ig->capture_id);
 	return ig->dec && ig->pm && ig->ft;
 }
 
@@ -288,9 +311,11 @@ static enum cap_status read_all(struct ingest *ig, const char *path, bool progre
 	enum cap_status st;
 
 	progress_begin(&pg, path, capfile_gzipped(ig->cf) ? 0 : capfile_size(ig->cf), progress);
-	while ((st = capfile_next(ig->cf, &rec)) == CAP_OK && !ig->db_failed) {
+	for (uint64_t n = 1; (st = capfile_next(ig->cf, &rec)) == CAP_OK && !ig->db_failed; n++) {
 		on_record(ig, &rec);
 		progress_update(&pg, capfile_offset(ig->cf), ig->res.packets);
+		if (n % WRITER_CHECK_RECORDS == 0 && ig->writer != NULL && flow_writer_failed(ig->writer))
+			ig->db_failed = true;
 	}
 	progress_end(&pg);
 	return st;
@@ -306,8 +331,11 @@ enum ingest_result ingest_file(struct store *s, const char *path, const struct i
 	enum ingest_result result;
 	int rc;
 
+	double t0 = now_s(), t1, t2, t3;
+
 	msg[0] = '\0';
 	ig.cf = open_and_hash(path, sha, msg, msglen);
+	totals->hash_s += now_s() - t0;
 	if (ig.cf == NULL)
 		return INGEST_FAILED;
 	meta = (struct capture_meta){ sha, path,
@@ -326,14 +354,20 @@ enum ingest_result ingest_file(struct store *s, const char *path, const struct i
 		ingest_free(&ig);
 		return INGEST_FAILED;
 	}
+	t1 = now_s();
 	st = read_all(&ig, path, o->progress);
+	t2 = now_s();
 	finish(&ig, st);
+	t3 = now_s();
+	totals->read_s += t2 - t1;
+	totals->drain_s += t3 - t2;
 	if (ig.db_failed || store_end_capture(s, ig.capture_id, &ig.res) != STORE_OK) {
 		snprintf(msg, msglen, "database: %s", store_error(s));
 		store_abort_capture(s);
 		ingest_free(&ig);
 		return INGEST_FAILED;
 	}
+	totals->commit_s += now_s() - t3;
 	result = st == CAP_END ? INGEST_DONE : INGEST_PARTIAL;
 	if (result == INGEST_PARTIAL)
 		snprintf(msg, msglen, "%s", capfile_error(ig.cf));

@@ -17,6 +17,8 @@ enum ingest_result {
 struct ingest_totals {
 	uint64_t packets, flows, processes, anomalies, attributed_flows;
 	uint64_t bytes;
+	/* wall-clock seconds per phase, for -v */
+	double hash_s, read_s, drain_s, commit_s;
 };
 
 struct ingest_options {

@@ -1,0 +1,149 @@
+/* \summary: bounded batch queue from the ingest thread to a SQLite writer thread */
+#include "config.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "analyze/flow_writer.h"
+
+#define BATCH_FLOWS 512u
+#define BATCHES 8u          /* in flight: 8 x 512 flows of ~520 bytes = ~2 MiB */
+
+struct batch {
+	uint32_t n;
+	struct flow flows[BATCH_FLOWS];
+	enum flow_end_reason why[BATCH_FLOWS];
+};
+
+struct flow_writer {
+	struct store *s;
+	int64_t capture_id;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t changed;
+	struct batch *slots[BATCHES];   /* ring of full batches */
+	uint32_t head, count;
+	struct batch *free_list[BATCHES];
+	uint32_t n_free;
+	struct batch *filling;          /* owned by the pushing thread */
+	bool stopping;
+	bool failed;                    /* written by the writer, read under lock */
+	struct batch *all;              /* the BATCHES + 1 batches, one allocation */
+};
+
+static void *writer_main(void *arg)
+{
+	struct flow_writer *w = arg;
+
+	pthread_mutex_lock(&w->lock);
+	for (;;) {
+		struct batch *b;
+		bool failed;
+
+		while (w->count == 0 && !w->stopping)
+			pthread_cond_wait(&w->changed, &w->lock);
+		if (w->count == 0)
+			break;
+		b = w->slots[w->head];
+		w->head = (w->head + 1) % BATCHES;
+		w->count--;
+		failed = w->failed;
+		pthread_mutex_unlock(&w->lock);
+		for (uint32_t i = 0; i < b->n && !failed; i++)
+			failed = store_flow(w->s, w->capture_id, &b->flows[i], b->why[i]) != STORE_OK;
+		pthread_mutex_lock(&w->lock);
+		w->failed |= failed;
+		b->n = 0;
+		w->free_list[w->n_free++] = b;
+		pthread_cond_broadcast(&w->changed);
+	}
+	pthread_mutex_unlock(&w->lock);
+	return NULL;
+}
+
+struct flow_writer *flow_writer_start(struct store *s, int64_t capture_id)
+{
+	struct flow_writer *w;
+
+	/* two threads on one connection need SQLite's serialized mode */
+	if (sqlite3_threadsafe() != 1)
+		return NULL;
+	w = calloc(1, sizeof(*w));
+	if (w == NULL)
+		return NULL;
+	w->all = calloc(BATCHES + 1, sizeof(struct batch));
+	if (w->all == NULL) {
+		free(w);
+		return NULL;
+	}
+	w->s = s;
+	w->capture_id = capture_id;
+	for (uint32_t i = 0; i < BATCHES; i++)
+		w->free_list[w->n_free++] = &w->all[i];
+	w->filling = &w->all[BATCHES];
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_cond_init(&w->changed, NULL);
+	if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+		pthread_mutex_destroy(&w->lock);
+		pthread_cond_destroy(&w->changed);
+		free(w->all);
+		free(w);
+		return NULL;
+	}
+	return w;
+}
+
+/* Hands the filling batch to the writer and takes an empty one. */
+static void hand_over(struct flow_writer *w)
+{
+	pthread_mutex_lock(&w->lock);
+	while (w->n_free == 0)
+		pthread_cond_wait(&w->changed, &w->lock);
+	w->slots[(w->head + w->count) % BATCHES] = w->filling;
+	w->count++;
+	w->filling = w->free_list[--w->n_free];
+	pthread_cond_broadcast(&w->changed);
+	pthread_mutex_unlock(&w->lock);
+}
+
+void flow_writer_push(struct flow_writer *w, const struct flow *f, enum flow_end_reason why)
+{
+	struct batch *b = w->filling;
+
+	b->flows[b->n] = *f;
+	b->why[b->n] = why;
+	if (++b->n == BATCH_FLOWS)
+		hand_over(w);
+}
+
+bool flow_writer_failed(struct flow_writer *w)
+{
+	bool failed;
+
+	pthread_mutex_lock(&w->lock);
+	failed = w->failed;
+	pthread_mutex_unlock(&w->lock);
+	return failed;
+}
+
+int flow_writer_finish(struct flow_writer *w)
+{
+	bool failed;
+
+	if (w->filling->n > 0)
+		hand_over(w);
+	pthread_mutex_lock(&w->lock);
+	w->stopping = true;
+	pthread_cond_broadcast(&w->changed);
+	pthread_mutex_unlock(&w->lock);
+	pthread_join(w->thread, NULL);
+	failed = w->failed;
+	pthread_mutex_destroy(&w->lock);
+	pthread_cond_destroy(&w->changed);
+	free(w->all);
+	free(w);
+	return failed ? STORE_ERROR : STORE_OK;
+}

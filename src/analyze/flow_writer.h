@@ -1,0 +1,34 @@
+/* \summary: writing finished flows to the store on a second thread */
+#ifndef PIDCAP_FLOW_WRITER_H
+#define PIDCAP_FLOW_WRITER_H
+
+#include <stdbool.h>
+
+#include "flow/flow.h"
+#include "store/store.h"
+
+/*
+ * Decoding and flow tracking run on the calling thread; inserting rows into
+ * SQLite runs on a writer thread, so the two cores work at once. Flows are
+ * copied into batches; a bounded number of batches is in flight, so a slow
+ * disk makes the reader wait instead of growing memory. Rows are written in
+ * the order flows were pushed. The store's other calls stay on the calling
+ * thread (SQLite serialises them on the connection).
+ */
+struct flow_writer;
+
+/* Starts the thread. NULL when threads or memory are short: the caller then
+ * writes synchronously. */
+struct flow_writer *flow_writer_start(struct store *s, int64_t capture_id);
+
+/* Queues a copy of f; blocks while the queue is full. */
+void flow_writer_push(struct flow_writer *w, const struct flow *f, enum flow_end_reason why);
+
+/* True once an insert has failed (later pushes are dropped). */
+bool flow_writer_failed(struct flow_writer *w);
+
+/* Writes what is queued, stops the thread and frees it. Returns STORE_OK or
+ * STORE_ERROR if any insert failed. */
+int flow_writer_finish(struct flow_writer *w);
+
+#endif
