@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "analyze/analyze.h"
 #include "analyze/db_summary.h"
@@ -15,6 +16,7 @@
 #include "util/termsafe.h"
 
 #define DB_NAME_BYTES 4096
+#define MAX_FLOWS_LIMIT 100000000u
 
 static void analyze_usage(FILE *out)
 {
@@ -104,7 +106,14 @@ static int analyze_files(struct store *s, char **files, int n, const struct inge
 	return r->partial ? 1 : 0;
 }
 
-int analyze_main(int argc, char **argv)
+struct cli {
+	struct ingest_options o;
+	const char *output;
+	bool quiet, verbose;
+};
+
+/* Parses the options; returns -1 to go on, else the exit code. */
+static int parse_options(int argc, char **argv, struct cli *cli)
 {
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
@@ -115,33 +124,26 @@ int analyze_main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct ingest_options o = { .progress = true };
-	char dbname[DB_NAME_BYTES], err[512];
-	const char *output = NULL;
-	bool quiet = false, verbose = false;
-	struct timespec tc0, tc1;
-	struct store *s;
-	struct run r = { 0 };
-	int c, rc;
+	unsigned long v;
+	char *end;
+	int c;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:qvh", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'o': output = optarg; break;
-		case 'q': quiet = true; break;
-		case 'v': verbose = true; break;
-		case 'P': o.progress = false; break;
-		case 'M': {
-			char *end;
-			unsigned long v = strtoul(optarg, &end, 10);
-
-			if (*end != '\0' || v < 1 || v > 100000000) {
-				fprintf(stderr, "pidcap analyze: --max-flows wants a number from 1 to 100000000\n");
+		case 'o': cli->output = optarg; break;
+		case 'q': cli->quiet = true; break;
+		case 'v': cli->verbose = true; break;
+		case 'P': cli->o.progress = false; break;
+		case 'M':
+			v = strtoul(optarg, &end, 10);
+			if (*end != '\0' || v < 1 || v > MAX_FLOWS_LIMIT) {
+				fprintf(stderr, "pidcap analyze: --max-flows wants a number from 1 to %u\n",
+					MAX_FLOWS_LIMIT);
 				return 2;
 			}
-			o.max_flows = (uint32_t)v;
+			cli->o.max_flows = (uint32_t)v;
 			break;
-		}
 		case 'h': analyze_usage(stdout); return 0;
 		default:
 			fprintf(stderr, "Try 'pidcap analyze --help'.\n");
@@ -153,35 +155,70 @@ int analyze_main(int argc, char **argv)
 		analyze_usage(stderr);
 		return 2;
 	}
-	if (output == NULL) {
-		default_db_name(argv[optind], dbname, sizeof(dbname));
-		output = dbname;
-	}
-	s = store_open(output, err, sizeof(err));
-	if (s == NULL) {
-		fprintf(stderr, "pidcap analyze: %s: %s\n", output, err);
-		return 2;
-	}
-	rc = analyze_files(s, argv + optind, argc - optind, &o, &r);
-	clock_gettime(CLOCK_MONOTONIC, &tc0);
+	return -1;
+}
+
+static double elapsed_s(const struct timespec *a, const struct timespec *b)
+{
+	return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
+/* Closes the store, which builds the indexes; says so on a terminal. */
+static int close_store(struct store *s, const struct cli *cli, const struct run *r)
+{
+	bool notice = cli->o.progress && isatty(STDERR_FILENO) && r->done + r->partial > 0;
+	struct timespec t0, t1;
+	char err[512];
+	int rc = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (notice)
+		fprintf(stderr, "pidcap: building the indexes of %s ...", cli->output);
 	if (store_close(s, err, sizeof(err)) != STORE_OK) {
-		fprintf(stderr, "pidcap analyze: %s: %s\n", output, err);
+		fprintf(stderr, "pidcap analyze: %s: %s\n", cli->output, err);
 		rc = 2;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &tc1);
-	if (verbose)
+	if (notice)
+		fprintf(stderr, "\r%*s\r", 100, "");
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (cli->verbose)
 		fprintf(stderr, "pidcap analyze: seconds: hashing %.2f, reading and decoding %.2f, "
 			"writing the last flows %.2f, committing %.2f, indexing and closing %.2f\n",
-			r.totals.hash_s, r.totals.read_s, r.totals.drain_s, r.totals.commit_s,
-			(double)(tc1.tv_sec - tc0.tv_sec) + (double)(tc1.tv_nsec - tc0.tv_nsec) / 1e9);
-	if (!quiet) {
+			r->totals.hash_s, r->totals.read_s, r->totals.drain_s, r->totals.commit_s,
+			elapsed_s(&t0, &t1));
+	return rc;
+}
+
+int analyze_main(int argc, char **argv)
+{
+	struct cli cli = { .o = { .progress = true } };
+	char dbname[DB_NAME_BYTES], err[512];
+	struct store *s;
+	struct run r = { 0 };
+	int rc = parse_options(argc, argv, &cli);
+
+	if (rc >= 0)
+		return rc;
+	if (cli.output == NULL) {
+		default_db_name(argv[optind], dbname, sizeof(dbname));
+		cli.output = dbname;
+	}
+	s = store_open(cli.output, err, sizeof(err));
+	if (s == NULL) {
+		fprintf(stderr, "pidcap analyze: %s: %s\n", cli.output, err);
+		return 2;
+	}
+	rc = analyze_files(s, argv + optind, argc - optind, &cli.o, &r);
+	if (close_store(s, &cli, &r) != 0)
+		rc = 2;
+	if (!cli.quiet) {
 		printf("pidcap: %u file%s analysed, %u partly, %u already present, %u failed: "
 		       "%llu packets, %llu flows (%llu attributed to a process), %llu processes -> %s\n",
 		       r.done, r.done == 1 ? "" : "s", r.partial, r.skipped, r.failed,
 		       (unsigned long long)r.totals.packets, (unsigned long long)r.totals.flows,
 		       (unsigned long long)r.totals.attributed_flows,
-		       (unsigned long long)r.totals.processes, output);
-		if (db_summary_print(output, stdout) != 0 && rc == 0)
+		       (unsigned long long)r.totals.processes, cli.output);
+		if (db_summary_print(cli.output, stdout) != 0 && rc == 0)
 			rc = 2;
 	}
 	return rc;

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/evp.h>
@@ -101,27 +102,53 @@ static void base64(const uint8_t *in, size_t n, char *out)
 	*out = '\0';
 }
 
-/*
- * SHA-1 with the algorithm fetched once: OpenSSL 3's one-shot SHA1() looks
- * the implementation up on every call, which costs more than hashing these
- * 40 bytes. Falls back to SHA1() if the context cannot be set up.
- */
-static void sha1(const uint8_t *in, size_t n, uint8_t digest[SHA_DIGEST_LENGTH])
+struct community_id_hasher {
+	EVP_MD *md;
+	EVP_MD_CTX *ctx;
+};
+
+struct community_id_hasher *community_id_hasher_new(void)
 {
-	static _Thread_local EVP_MD_CTX *ctx;
-	static _Thread_local EVP_MD *md;
+	struct community_id_hasher *h = calloc(1, sizeof(*h));
+
+	if (h == NULL)
+		return NULL;
+	h->md = EVP_MD_fetch(NULL, "SHA1", NULL);
+	h->ctx = EVP_MD_CTX_new();
+	if (h->md == NULL || h->ctx == NULL) {
+		community_id_hasher_free(h);
+		return NULL;
+	}
+	return h;
+}
+
+void community_id_hasher_free(struct community_id_hasher *h)
+{
+	if (h == NULL)
+		return;
+	EVP_MD_CTX_free(h->ctx);
+	EVP_MD_free(h->md);
+	free(h);
+}
+
+/* SHA-1 through the hasher's pre-fetched algorithm, else the one-shot call. */
+static void sha1(struct community_id_hasher *h, const uint8_t *in, size_t n,
+		 uint8_t digest[SHA_DIGEST_LENGTH])
+{
 	unsigned int len;
 
-	if (md == NULL)
-		md = EVP_MD_fetch(NULL, "SHA1", NULL);
-	if (ctx == NULL)
-		ctx = EVP_MD_CTX_new();
-	if (md == NULL || ctx == NULL || EVP_DigestInit_ex2(ctx, md, NULL) != 1 ||
-	    EVP_DigestUpdate(ctx, in, n) != 1 || EVP_DigestFinal_ex(ctx, digest, &len) != 1)
+	if (h == NULL || EVP_DigestInit_ex2(h->ctx, h->md, NULL) != 1 ||
+	    EVP_DigestUpdate(h->ctx, in, n) != 1 || EVP_DigestFinal_ex(h->ctx, digest, &len) != 1)
 		SHA1(in, n, digest);
 }
 
 void community_id_v1(const struct ip_endpoints *ep, uint16_t seed, char *out)
+{
+	community_id_v1_with(NULL, ep, seed, out);
+}
+
+void community_id_v1_with(struct community_id_hasher *h, const struct ip_endpoints *ep,
+			  uint16_t seed, char *out)
 {
 	uint8_t in[CID_MAX_INPUT], digest[SHA_DIGEST_LENGTH];
 	size_t alen = ep->version == 6 ? 16 : 4, n = 0;
@@ -156,7 +183,7 @@ void community_id_v1(const struct ip_endpoints *ep, uint16_t seed, char *out)
 		put16(in + n + 2, dp);
 		n += 4;
 	}
-	sha1(in, n, digest);
+	sha1(h, in, n, digest);
 	memcpy(out, CID_PREFIX, 2);
 	base64(digest, sizeof(digest), out + 2);
 }

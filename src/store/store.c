@@ -71,6 +71,7 @@ struct store {
 	struct anomaly_count anomalies[MAX_ANOMALY_NAMES];
 	uint32_t n_anomaly_names;
 	uint64_t anomalies_total;
+	struct community_id_hasher *cid;   /* used by store_flow() only */
 };
 
 /* Settings for a bulk writer that must survive kill -9 (WAL is always
@@ -108,6 +109,7 @@ struct store *store_open(const char *path, char *err, size_t errlen)
 		fail_db(s, err, errlen, "cannot open the database");
 		goto fail;
 	}
+	s->cid = community_id_hasher_new();
 	sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
 	sqlite3_db_config(s->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
 	if (sqlite3_exec(s->db, connection_pragmas, NULL, NULL, &msg) != SQLITE_OK) {
@@ -153,6 +155,7 @@ int store_close(struct store *s, char *err, size_t errlen)
 			rc = STORE_ERROR;
 		}
 	}
+	community_id_hasher_free(s->cid);
 	free(s);
 	return rc;
 }
@@ -459,7 +462,7 @@ int store_flow(struct store *s, int64_t capture_id, const struct flow *f, enum f
 	char t_orig[INET6_ADDRSTRLEN], t_resp[INET6_ADDRSTRLEN];
 
 	/* every buffer bound below lives until run() has stepped the statement */
-	community_id_v1(&f->key, 0, cid);
+	community_id_v1_with(s->cid, &f->key, 0, cid);
 	sqlite3_bind_int64(st, 1, store_flow_row(s, f->id));
 	sqlite3_bind_int64(st, 2, capture_id);
 	sqlite3_bind_double(st, 3, seconds(f->first_ts_ns));

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -22,9 +23,11 @@ static uint64_t now_ns(void)
 
 void progress_begin(struct progress *pg, const char *label, uint64_t total_bytes, bool allowed)
 {
+	const char *slash = label ? strrchr(label, '/') : NULL;
+
 	pg->enabled = allowed && isatty(STDERR_FILENO);
 	pg->drawn = false;
-	pg->label = label;
+	pg->label = slash ? slash + 1 : label;   /* the file name, not its directory */
 	pg->total_bytes = total_bytes;
 	pg->start_ns = pg->last_ns = pg->enabled ? now_ns() : 0;
 	pg->calls = 0;
