@@ -1,17 +1,24 @@
 #!/bin/sh
-# Replays the capture-file fuzz target over its seed corpus, its regression
-# corpus (every crash the fuzzer ever found) and the malformed-file corpus,
-# without libFuzzer: under an --enable-asan/--enable-ubsan build this is the
-# regression check of every input that once broke the reader (TAP).
+# Replays a fuzz target over its seed corpus and its regression corpus (every
+# input that once broke it), plus any extra directories, without libFuzzer:
+# under an --enable-asan/--enable-ubsan build this is the regression check of
+# every input that once broke the parser (TAP).
+#
+#   replay.sh [TARGET [EXTRA_DIR...]]   TARGET: capfile (default) or decode
 set -u
 S=${SRCDIR:?}
 B=${BUILDDIR:?}
-R=$B/tests/fuzz/fuzz_replay
+target=${1:-capfile}
+[ $# -gt 0 ] && shift
+case $target in
+capfile) R=$B/tests/fuzz/fuzz_replay; set -- "$S/testdata/malformed" "$@" ;;
+*) R=$B/tests/fuzz/fuzz_replay_$target ;;
+esac
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 n=0 failed=0
 
-for dir in "$S/tests/fuzz/corpus/capfile" "$S/tests/fuzz/regress/capfile" "$S/testdata/malformed"; do
+for dir in "$S/tests/fuzz/corpus/$target" "$S/tests/fuzz/regress/$target" "$@"; do
 	for f in "$dir"/*; do
 		[ -f "$f" ] || continue
 		case ${f##*/} in README*|EXPECTED) continue ;; esac
