@@ -208,12 +208,13 @@ static int drop_indexes(struct store *s)
 		"SELECT 'DROP INDEX ' || quote(name) || ';' FROM sqlite_master "
 		"WHERE type = 'index' AND sql IS NOT NULL";
 	sqlite3_stmt *st;
+	char *drops;
 	int rc = STORE_OK;
 
 	if (sqlite3_prepare_v2(s->db, names_sql, -1, &st, NULL) != SQLITE_OK)
 		return STORE_ERROR;
 	/* collect first: dropping while the query runs would change sqlite_master under it */
-	char *drops = sqlite3_mprintf("%s", "");
+	drops = sqlite3_mprintf("%s", "");
 	while (drops != NULL && sqlite3_step(st) == SQLITE_ROW) {
 		char *n = sqlite3_mprintf("%s%s", drops, (const char *)sqlite3_column_text(st, 0));
 

@@ -6,6 +6,7 @@
 # only what it is known to drop (option 8, do-not-copy blocks).
 set -u
 P=${PIDCAP:?}
+S=${SRCDIR:?}
 B=${BUILDDIR:?}
 for tool in tshark tcpdump editcap python3; do
 	if ! command -v "$tool" >/dev/null 2>&1; then
@@ -14,22 +15,9 @@ for tool in tshark tcpdump editcap python3; do
 		exit 0
 	fi
 done
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
+. "$S/tests/tap.sh"
 F=$T/sample.pcapng
 OUT=$T/edited.pcapng
-n=0 failed=0
-check() { # check DESCRIPTION COMMAND...
-	desc=$1; shift
-	n=$((n + 1))
-	if "$@" >"$T/out" 2>"$T/err"; then
-		echo "ok $n - $desc"
-	else
-		echo "not ok $n - $desc"
-		sed 's/^/#   /' "$T/err" | head -8
-		failed=$((failed + 1))
-	fi
-}
 
 # Comparisons in Python; each mode exits 0 on agreement, else explains on stderr.
 cat >"$T/cmp.py" <<'EOF'
@@ -175,5 +163,4 @@ check "after editcap: tcpdump sees the same packets" cmp tcpdump "$OUT"
 check "after editcap: tshark sees the same packets" cmp tshark "$OUT"
 check "after editcap: the same comments on the same packets" cmp same-comments "$F" "$OUT"
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+tap_end

@@ -4,26 +4,7 @@
 set -u
 P=${PIDCAP:?}
 S=${SRCDIR:?}
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-n=0 failed=0
-check() { # check DESCRIPTION COMMAND...
-	desc=$1; shift
-	n=$((n + 1))
-	if "$@" >"$T/out" 2>"$T/err"; then
-		echo "ok $n - $desc"
-	else
-		echo "not ok $n - $desc"
-		sed 's/^/#   /' "$T/err" | head -5
-		failed=$((failed + 1))
-	fi
-}
-exit_is() { # exit_is CODE COMMAND...
-	want=$1; shift
-	"$@" >/dev/null 2>"$T/stderr"
-	rc=$?
-	[ "$rc" -eq "$want" ] || { echo "exit $rc, want $want" >&2; return 1; }
-}
+. "$S/tests/tap.sh"
 json_field() { # json_field EXPR FILE...: evaluates EXPR on the first object
 	expr=$1; shift
 	"$P" info --json "$@" 2>/dev/null | python3 -c "import json,sys; d=json.load(sys.stdin)[0]; sys.exit(0 if ($expr) else 1)"
@@ -80,5 +61,4 @@ for cmd in info analyze; do
 done
 check "--help lists analyze" sh -c "'$P' --help | grep -q '^  analyze'"
 check "man page documents the exit status" grep -q "EXIT STATUS" "$MAN"
-echo "1..$n"
-[ "$failed" -eq 0 ]
+tap_end

@@ -1,0 +1,35 @@
+# Shared TAP helpers for the shell tests (sourced, not run):
+#   . "$SRCDIR/tests/tap.sh"
+# gives a scratch directory $T (removed on exit) and
+#   check DESCRIPTION COMMAND...   one TAP line; on failure COMMAND's stderr
+#                                  and stdout follow as # comments
+#   exit_is CODE COMMAND...        succeeds when COMMAND exits with CODE
+#                                  (its stderr is kept in $T/stderr)
+#   tap_end                        prints the plan; its status is the test's
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+n=0 failed=0
+
+check() {
+	desc=$1; shift
+	n=$((n + 1))
+	if "$@" >"$T/out" 2>"$T/err"; then
+		echo "ok $n - $desc"
+	else
+		echo "not ok $n - $desc"
+		sed 's/^/#   /' "$T/err" "$T/out" | head -8
+		failed=$((failed + 1))
+	fi
+}
+
+exit_is() {
+	want=$1; shift
+	"$@" >/dev/null 2>"$T/stderr"
+	rc=$?
+	[ "$rc" -eq "$want" ] || { echo "exit $rc, want $want" >&2; return 1; }
+}
+
+tap_end() {
+	echo "1..$n"
+	[ "$failed" -eq 0 ]
+}
