@@ -24,6 +24,7 @@ struct flow_writer {
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t changed;
+	pthread_mutex_t db;             /* whoever holds it may use the connection */
 	struct batch *slots[BATCHES];   /* ring of full batches */
 	uint32_t head, count;
 	struct batch *free_list[BATCHES];
@@ -52,8 +53,12 @@ static void *writer_main(void *arg)
 		w->count--;
 		failed = w->failed;
 		pthread_mutex_unlock(&w->lock);
-		for (uint32_t i = 0; i < b->n && !failed; i++)
+		for (uint32_t i = 0; i < b->n && !failed; i++) {
+			/* per row, so the reader never waits longer than one insert */
+			pthread_mutex_lock(&w->db);
 			failed = store_flow(w->s, w->capture_id, &b->flows[i], b->why[i]) != STORE_OK;
+			pthread_mutex_unlock(&w->db);
+		}
 		pthread_mutex_lock(&w->lock);
 		w->failed |= failed;
 		b->n = 0;
@@ -68,8 +73,8 @@ struct flow_writer *flow_writer_start(struct store *s, int64_t capture_id)
 {
 	struct flow_writer *w;
 
-	/* two threads on one connection need SQLite's serialized mode */
-	if (sqlite3_threadsafe() != 1)
+	/* the connection has no mutex of its own (store_open): w->db is it */
+	if (sqlite3_threadsafe() == 0)
 		return NULL;
 	w = calloc(1, sizeof(*w));
 	if (w == NULL)
@@ -85,9 +90,11 @@ struct flow_writer *flow_writer_start(struct store *s, int64_t capture_id)
 		w->free_list[w->n_free++] = &w->all[i];
 	w->filling = &w->all[BATCHES];
 	pthread_mutex_init(&w->lock, NULL);
+	pthread_mutex_init(&w->db, NULL);
 	pthread_cond_init(&w->changed, NULL);
 	if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
 		pthread_mutex_destroy(&w->lock);
+		pthread_mutex_destroy(&w->db);
 		pthread_cond_destroy(&w->changed);
 		free(w->all);
 		free(w);
@@ -119,6 +126,16 @@ void flow_writer_push(struct flow_writer *w, const struct flow *f, enum flow_end
 		hand_over(w);
 }
 
+void flow_writer_lock_db(struct flow_writer *w)
+{
+	pthread_mutex_lock(&w->db);
+}
+
+void flow_writer_unlock_db(struct flow_writer *w)
+{
+	pthread_mutex_unlock(&w->db);
+}
+
 bool flow_writer_failed(struct flow_writer *w)
 {
 	bool failed;
@@ -142,6 +159,7 @@ int flow_writer_finish(struct flow_writer *w)
 	pthread_join(w->thread, NULL);
 	failed = w->failed;
 	pthread_mutex_destroy(&w->lock);
+	pthread_mutex_destroy(&w->db);
 	pthread_cond_destroy(&w->changed);
 	free(w->all);
 	free(w);

@@ -13,7 +13,10 @@
  * copied into batches; a bounded number of batches is in flight, so a slow
  * disk makes the reader wait instead of growing memory. Rows are written in
  * the order flows were pushed. The store's other calls stay on the calling
- * thread (SQLite serialises them on the connection).
+ * thread, between flow_writer_lock_db and flow_writer_unlock_db: the
+ * connection is opened without SQLite's own per-call mutex, which costs
+ * more than the inserts' bookkeeping; the writer takes this lock once per
+ * row instead.
  */
 struct flow_writer;
 
@@ -23,6 +26,11 @@ struct flow_writer *flow_writer_start(struct store *s, int64_t capture_id);
 
 /* Queues a copy of f; blocks while the queue is full. */
 void flow_writer_push(struct flow_writer *w, const struct flow *f, enum flow_end_reason why);
+
+/* Take and give back the connection around any other store call made while
+ * the writer runs. */
+void flow_writer_lock_db(struct flow_writer *w);
+void flow_writer_unlock_db(struct flow_writer *w);
 
 /* True once an insert has failed (later pushes are dropped). */
 bool flow_writer_failed(struct flow_writer *w);

@@ -46,10 +46,27 @@ static void db_check(struct ingest *ig, int rc)
 		ig->db_failed = true;
 }
 
+/* Around store calls while the writer thread may be using the connection. */
+static void db_lock(struct ingest *ig)
+{
+	if (ig->writer != NULL)
+		flow_writer_lock_db(ig->writer);
+}
+
+static void db_unlock(struct ingest *ig)
+{
+	if (ig->writer != NULL)
+		flow_writer_unlock_db(ig->writer);
+}
+
 static void anomaly(struct ingest *ig, const char *name, const char *detail, uint64_t flow_id,
 		    uint64_t packet, int64_t ts_ns)
 {
-	db_check(ig, store_anomaly(ig->s, ig->capture_id, name, detail, flow_id, packet, ts_ns));
+	if (!store_anomaly_count(ig->s, name))
+		return;
+	db_lock(ig);
+	db_check(ig, store_anomaly_row(ig->s, ig->capture_id, name, detail, flow_id, packet, ts_ns));
+	db_unlock(ig);
 }
 
 static void on_flow_end(void *ctx, const struct flow *f, enum flow_end_reason why)
@@ -76,8 +93,12 @@ static int64_t add_process(struct ingest *ig, const char *source, uint32_t pid,
 			   const struct proc_record *pr, const char *name, int64_t start_ns)
 {
 	int64_t row = 0;
+	int rc;
 
-	if (store_process(ig->s, ig->capture_id, source, pid, pr, name, &row) != STORE_OK) {
+	db_lock(ig);
+	rc = store_process(ig->s, ig->capture_id, source, pid, pr, name, &row);
+	db_unlock(ig);
+	if (rc != STORE_OK) {
 		ig->db_failed = true;
 		return 0;
 	}

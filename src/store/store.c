@@ -96,17 +96,33 @@ static int fail_db(struct store *s, char *err, size_t errlen, const char *what)
 	return STORE_ERROR;
 }
 
+int store_library_init(void)
+{
+	static bool done;
+
+	if (done)
+		return STORE_OK;
+	/* both fail harmlessly (SQLITE_MISUSE) if SQLite is already running */
+	sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	if (sqlite3_initialize() != SQLITE_OK)
+		return STORE_ERROR;
+	done = true;
+	return STORE_OK;
+}
+
 struct store *store_open(const char *path, char *err, size_t errlen)
 {
 	struct store *s = calloc(1, sizeof(*s));
 	char *msg = NULL;
 
-	if (s == NULL) {
+	if (s == NULL || store_library_init() != STORE_OK) {
 		snprintf(err, errlen, "out of memory");
+		free(s);
 		return NULL;
 	}
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-			    SQLITE_OPEN_NOFOLLOW, NULL) != SQLITE_OK) {
+			    SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		fail_db(s, err, errlen, "cannot open the database");
 		goto fail;
 	}
@@ -504,8 +520,7 @@ int store_flow(struct store *s, int64_t capture_id, const struct flow *f, enum f
 	return run(s, ST_FLOW);
 }
 
-/* Counts an anomaly; answers whether its row should still be written. */
-static bool count_anomaly(struct store *s, const char *name)
+bool store_anomaly_count(struct store *s, const char *name)
 {
 	s->anomalies_total++;
 	for (uint32_t i = 0; i < s->n_anomaly_names; i++) {
@@ -519,13 +534,11 @@ static bool count_anomaly(struct store *s, const char *name)
 	return true;
 }
 
-int store_anomaly(struct store *s, int64_t capture_id, const char *name, const char *detail,
-		  uint64_t flow_id, uint64_t packet, int64_t ts_ns)
+int store_anomaly_row(struct store *s, int64_t capture_id, const char *name, const char *detail,
+		      uint64_t flow_id, uint64_t packet, int64_t ts_ns)
 {
 	sqlite3_stmt *st = s->st[ST_ANOMALY];
 
-	if (!count_anomaly(s, name))
-		return STORE_OK;
 	sqlite3_bind_int64(st, 1, capture_id);
 	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
 	bind_text(st, 3, detail);

@@ -22,7 +22,15 @@ struct store;
 
 enum store_status { STORE_OK = 0, STORE_EXISTS = 1, STORE_ERROR = -1 };
 
-/* Opens or creates the database at path and brings its schema up to date. */
+/* Configures and initialises SQLite for this process: no per-call mutex on
+ * a connection (each is used by one thread at a time; see flow_writer.h), no
+ * memory statistics (a global mutex per allocation). Runs before the first
+ * store_open, and before a sandbox is applied. Returns STORE_OK or
+ * STORE_ERROR. */
+int store_library_init(void);
+
+/* Opens or creates the database at path and brings its schema up to date
+ * (calling store_library_init if nobody has). */
 struct store *store_open(const char *path, char *err, size_t errlen);
 
 /* Closes (checkpointing the WAL). Returns STORE_OK or STORE_ERROR. */
@@ -59,11 +67,16 @@ int store_process_counts(struct store *s, int64_t row, uint64_t packets, uint64_
 
 int store_flow(struct store *s, int64_t capture_id, const struct flow *f, enum flow_end_reason why);
 
-/* Records an anomaly (the row is kept only for the first
- * STORE_ANOMALY_ROWS_PER_NAME of each name; every one is counted). name must
- * be a static string. flow_id and packet may be 0 (unknown). */
-int store_anomaly(struct store *s, int64_t capture_id, const char *name, const char *detail,
-		  uint64_t flow_id, uint64_t packet, int64_t ts_ns);
+/* Counts an anomaly of this name (a static string) and answers whether its
+ * row is still wanted: rows are kept for the first STORE_ANOMALY_ROWS_PER_NAME
+ * of each name, every one is counted. Touches no SQLite state. */
+bool store_anomaly_count(struct store *s, const char *name);
+
+/* Writes an anomaly row (after store_anomaly_count said yes). flow_id and
+ * packet may be 0 (unknown), ts_ns INT64_MIN. */
+int store_anomaly_row(struct store *s, int64_t capture_id, const char *name, const char *detail,
+		      uint64_t flow_id, uint64_t packet, int64_t ts_ns);
+
 
 struct capture_result {
 	uint64_t packets;
