@@ -6,6 +6,8 @@
 
 #include "analyze/analyze.h"
 #include "info/info.h"
+#include "sandbox/sandbox.h"
+#include "record/record.h"
 
 struct subcommand {
 	const char *name;
@@ -15,7 +17,9 @@ struct subcommand {
 
 static const struct subcommand subcommands[] = {
 	{ "analyze", analyze_main, "decode capture files into a SQLite database (flows, processes, anomalies)" },
+	{ "record", record_main, "capture live traffic into pcapng, each packet marked with its process" },
 	{ "info", info_main, "describe capture files (format, interfaces, packets, times, process records)" },
+	{ "sandbox-check", sandbox_check_main, "apply the sandbox and show that it denies what it must" },
 };
 
 #define N_SUBCOMMANDS (sizeof(subcommands) / sizeof(subcommands[0]))
@@ -29,7 +33,7 @@ static void usage(FILE *out)
 		"\n"
 		"Commands:\n");
 	for (size_t i = 0; i < N_SUBCOMMANDS; i++)
-		fprintf(out, "  %-10s %s\n", subcommands[i].name, subcommands[i].summary);
+		fprintf(out, "  %-14s %s\n", subcommands[i].name, subcommands[i].summary);
 	fprintf(out,
 		"\n"
 		"  pidcap COMMAND --help   options of a command\n"

@@ -17,10 +17,12 @@ build=${BUILD_DIR:-$top/build}
 flags=${CONFIGURE_FLAGS:-}
 
 # Build: compiler, autotools, libraries. Tests: Wireshark's tools as oracles,
-# tcpdump, python3 for the comparison scripts, clang for the fuzzers.
+# tcpdump, python3 for the comparison scripts, clang for the fuzzers; the
+# recorder's tests build network namespaces (iproute2) and run curl and iperf3.
 PACKAGES="build-essential autoconf automake pkg-config libpcap-dev libbpf-dev libelf-dev
 libcap-dev libsqlite3-dev libcmark-dev zlib1g-dev libseccomp-dev libssl-dev clang llvm
-libclang-rt-14-dev bpftool tshark wireshark-common tcpdump python3 gzip sqlite3"
+libclang-rt-14-dev bpftool tshark wireshark-common tcpdump python3 gzip sqlite3
+iproute2 curl iperf3"
 
 missing=
 for p in $PACKAGES; do

@@ -10,10 +10,12 @@
 #include <unistd.h>
 
 #include "analyze/flow_writer.h"
+#include "capfile/pcapng_const.h"
 #include "analyze/ingest.h"
 #include "analyze/procmap.h"
 #include "capfile/capfile.h"
 #include "capfile/procinfo.h"
+#include "capfile/sockrec.h"
 #include "decode/decode.h"
 #include "flow/flow.h"
 #include "util/progress.h"
@@ -29,6 +31,7 @@ struct ingest {
 	struct decoder *dec;
 	struct flow_table *ft;
 	struct procmap *pm;
+	struct sockmap *sm;         /* socket records, for packets without option 8 */
 	struct flow_writer *writer;   /* NULL: flows are written on this thread */
 	bool db_failed;
 	uint64_t flows, flows_evicted, attributed_flows, processes;
@@ -133,11 +136,73 @@ static void on_process_record(struct ingest *ig, const struct cap_record *rec)
 	}
 }
 
-/* The process row a packet names, creating a bare row for an unknown pid. */
+static void on_socket_record(struct ingest *ig, const struct cap_record *rec)
+{
+	struct sock_record r;
+
+	if (!sockrec_decode(rec, &r)) {
+		anomaly(ig, "malformed_socket_record", NULL, 0, 0, INT64_MIN);
+		return;
+	}
+	if (sockmap_add(ig->sm, &r) == SOCKMAP_FULL)
+		anomaly(ig, "too_many_sockets", NULL, 0, 0, INT64_MIN);
+}
+
+/* The process row of a socket's owner: by pid and the process's start time
+ * (the packet's time when the record has none), as option 8 would find it. */
+static int64_t socket_process(const struct ingest *ig, const struct sock_record *r, int64_t ts)
+{
+	return procmap_find(ig->pm, r->pid, r->proc_start_ns != 0 ? r->proc_start_ns : ts);
+}
+
+/* A packet that names no process: the owner of the socket records that match it. */
+/* Whether the socket r is the packet's source end (its sender). */
+static bool sock_sent(const struct sock_record *r, const struct decoded *d)
+{
+	static const uint8_t any[16];
+	size_t alen = d->ip.version == 4 ? 4 : 16;
+
+	if (d->ip.sport != r->lport)
+		return false;
+	if (memcmp(r->laddr, any, 16) == 0 || memcmp(r->laddr, d->ip.src, alen) == 0)
+		return !(r->rport != 0 && d->ip.dport != r->rport);
+	return false;
+}
+
+static int64_t reattribute(struct ingest *ig, const struct decoded *d, int64_t ts, bool *sender)
+{
+	const struct sock_record *r;
+	uint32_t id;
+	int64_t row;
+
+	if (d->ip.version == 0 || d->fragment || !d->l4_ok)
+		return 0;
+	id = sockmap_find(ig->sm, &d->ip, ts);
+	r = sockmap_record(ig->sm, id);
+	if (r == NULL || r->pid == 0)
+		return 0;
+	*sender = sock_sent(r, d);
+	row = socket_process(ig, r, ts);
+	if (row == 0)
+		row = add_process(ig, "socket-record", r->pid, NULL, NULL, PROCMAP_NO_START);
+	if (row != 0) {
+		sockmap_count(ig->sm, id);
+		ig->res.reattributed_packets++;
+	}
+	return row;
+}
+
+/* The process row a packet names, creating a bare row for an unknown pid;
+ * *sender says whether that process sent the packet (else it received it:
+ * epb_flags direction inbound, or the matching socket is the destination). */
 static int64_t packet_process(struct ingest *ig, const struct cap_packet *pkt,
-			      const struct decoded *d, int64_t ts)
+			      const struct decoded *d, int64_t ts, bool *sender)
 {
 	int64_t row;
+
+	*sender = !(pkt->has_flags && (pkt->flags & PCAPNG_EPB_DIR_MASK) == PCAPNG_EPB_DIR_IN);
+	if (d->has_pktap && (d->pktap_flags & DECODE_PKTAP_DIR_IN))
+		*sender = false;
 
 	if (pkt->has_darwin_pib && pkt->darwin_pib < ig->n_darwin)
 		return ig->darwin_rows[pkt->darwin_pib];
@@ -150,7 +215,27 @@ static int64_t packet_process(struct ingest *ig, const struct cap_packet *pkt,
 		return row ? row : add_process(ig, "pktap", d->pktap_pid, NULL, d->pktap_comm,
 					       PROCMAP_NO_START);
 	}
-	return 0;
+	return reattribute(ig, d, ts, sender);
+}
+
+/* Links the flow to the process at the end of the packet it belongs to. */
+static void link_flow(struct flow *f, bool is_orig, bool sender, int64_t row)
+{
+	if (is_orig == sender) {
+		/* the originator's end */
+		if (f->process_row == 0 || f->process_from_resp) {
+			f->process_row = row;
+			f->process_from_resp = false;
+		}
+	} else {
+		if (f->resp_process_row == 0)
+			f->resp_process_row = row;
+		if (f->process_row == 0) {
+			f->process_row = row;
+			f->process_from_resp = true;
+		}
+	}
+	f->attributed_pkts++;
 }
 
 static void count_interface_packet(struct ingest *ig, uint32_t iface)
@@ -179,7 +264,7 @@ static void on_packet(struct ingest *ig, const struct cap_packet *pkt)
 	int64_t ts = pkt->has_ts ? pkt->ts_ns : ig->last_ts_ns;
 	struct decoded d;
 	struct flow *f = NULL;
-	bool is_orig;
+	bool is_orig = true, sender;
 	int64_t row;
 
 	ig->res.packets++;
@@ -197,13 +282,12 @@ static void on_packet(struct ingest *ig, const struct cap_packet *pkt)
 		f = flow_table_packet(ig->ft, &d, ts, pkt->number, pkt->origlen, &is_orig);
 	for (uint8_t i = 0; i < d.n_anomalies; i++)
 		anomaly(ig, d.anomaly[i], NULL, f ? f->id : 0, pkt->number, ts);
-	row = packet_process(ig, pkt, &d, ts);
+	row = packet_process(ig, pkt, &d, ts, &sender);
 	if (row != 0) {
+		ig->res.attributed_packets++;
 		procmap_count(ig->pm, row, 1, 0);
-		if (f != NULL && f->process_row == 0)
-			f->process_row = row;
 		if (f != NULL)
-			f->attributed_pkts++;
+			link_flow(f, is_orig, sender, row);
 	}
 }
 
@@ -217,6 +301,11 @@ static void on_record(struct ingest *ig, const struct cap_record *rec)
 		ig->n_darwin = 0;   /* Apple's process indexes count per section */
 		break;
 	case CAP_REC_CUSTOM:
+		if (sockrec_is_socket(rec))
+			on_socket_record(ig, rec);
+		else
+			on_process_record(ig, rec);
+		break;
 	case CAP_REC_DARWIN_PROCESS:
 		on_process_record(ig, rec);
 		break;
@@ -239,6 +328,14 @@ static void write_counts(void *ctx, int64_t row, uint64_t packets, uint64_t flow
 		db_check(ig, store_process_counts(ig->s, row, packets, flows));
 }
 
+static void write_socket(void *ctx, const struct sock_record *r, uint64_t packets)
+{
+	struct ingest *ig = ctx;
+	int64_t row = socket_process(ig, r, r->first_ns);
+
+	db_check(ig, store_socket(ig->s, ig->capture_id, r, row, packets));
+}
+
 static void finish(struct ingest *ig, enum cap_status st)
 {
 	struct flow_stats fs;
@@ -250,6 +347,7 @@ static void finish(struct ingest *ig, enum cap_status st)
 	}
 	flow_table_get_stats(ig->ft, &fs);
 	procmap_each(ig->pm, write_counts, ig);
+	sockmap_each(ig->sm, write_socket, ig);
 	for (uint32_t i = 0; i < capfile_interface_count(ig->cf); i++)
 		db_check(ig, store_interface(ig->s, ig->capture_id, i, capfile_interface(ig->cf, i),
 					     i < ig->n_if ? ig->if_packets[i] : 0));
@@ -261,6 +359,7 @@ static void finish(struct ingest *ig, enum cap_status st)
 	ig->res.error_offset = capfile_error_offset(ig->cf);
 	ig->res.flows = ig->flows;
 	ig->res.flows_evicted = ig->flows_evicted;
+	ig->res.unattributed_flows = ig->flows - ig->attributed_flows;
 }
 
 static void ingest_free(struct ingest *ig)
@@ -270,6 +369,7 @@ static void ingest_free(struct ingest *ig)
 	flow_table_free(ig->ft);
 	decoder_free(ig->dec);
 	procmap_free(ig->pm);
+	sockmap_free(ig->sm);
 	capfile_close(ig->cf);
 	free(ig->if_packets);
 	free(ig->darwin_rows);
@@ -292,10 +392,11 @@ static bool ingest_setup(struct ingest *ig, const struct ingest_options *o)
 		fc.max_flows = o->max_flows;
 	ig->dec = decoder_new(NULL);
 	ig->pm = procmap_new();
+	ig->sm = sockmap_new();
 	ig->ft = flow_table_new(&fc, on_flow_end, ig);
 	/* without a thread the flows are simply written here */
 	ig->writer = flow_writer_start(ig->s, ig->capture_id);
-	return ig->dec && ig->pm && ig->ft;
+	return ig->dec && ig->pm && ig->sm && ig->ft;
 }
 
 /* Opens the file, checks it is a capture and hashes it. */

@@ -1,9 +1,12 @@
-/* \summary: which process row a packet belongs to, by pid and start time */
+/* \summary: which process row a packet belongs to: by pid and start time, or by socket record */
 #ifndef PIDCAP_PROCMAP_H
 #define PIDCAP_PROCMAP_H
 
 #include <stdbool.h>
 #include <stdint.h>
+
+#include "capfile/sockrec.h"
+#include "decode/decode.h"
 
 #define PROCMAP_MAX_ENTRIES 262144u   /* process descriptions per capture */
 #define PROCMAP_NO_START INT64_MIN
@@ -35,5 +38,60 @@ void procmap_each(const struct procmap *pm, void (*fn)(void *ctx, int64_t row, u
 						       uint64_t flows), void *ctx);
 
 uint32_t procmap_size(const struct procmap *pm);
+
+/*
+ * Socket records of one capture (capfile/sockrec.h), for packets that do not
+ * name their process (no epb_processid_threadid, e.g. after editcap dropped
+ * it). Hashed on the socket's tuple; IPv4-mapped IPv6 addresses count as
+ * IPv4. A packet matches:
+ *   1. a connected socket (rport != 0, not a listener) with the same
+ *      protocol whose (local, remote) endpoints are the packet's (source,
+ *      destination) or, failing that, (destination, source);
+ *   2. else a listener or unconnected socket (rport 0) on the packet's
+ *      source, then destination, (protocol, address, port); then the same
+ *      with a wildcard local address (0.0.0.0, or :: also for IPv4).
+ * Only while ts is within [first_ns - 1 s, last_ns + 1 s] (a bound that is
+ * 0 = unknown is open); among several, the one that started last wins.
+ * A record with the cookie (or, cookie 0, the pid and first_ns) of one
+ * already held on the same tuple updates it: the last record's last_ns
+ * and final flag count.
+ */
+#define SOCKMAP_MAX_ENTRIES (1u << 20)     /* socket records per capture */
+#define SOCKMAP_SLACK_NS    1000000000LL   /* time window margin, 1 s */
+
+struct sockmap;
+
+enum sockmap_add_result {
+	SOCKMAP_ADDED = 0,
+	SOCKMAP_UPDATED = 1,
+	SOCKMAP_FULL = 2,         /* cap reached or out of memory: not kept */
+};
+
+/* An empty table, or NULL when memory is short. */
+struct sockmap *sockmap_new(void);
+
+/* Frees the table; NULL is accepted. */
+void sockmap_free(struct sockmap *sm);
+
+/* Adds a record, or updates the socket it describes again (see above). */
+enum sockmap_add_result sockmap_add(struct sockmap *sm, const struct sock_record *r);
+
+/* The socket of a packet with these endpoints seen at ts_ns: an id for the
+ * functions below, or 0 when none matches. Only TCP, UDP, SCTP, UDP-Lite,
+ * DCCP are looked up (other protocols have no ports). */
+uint32_t sockmap_find(const struct sockmap *sm, const struct ip_endpoints *ip, int64_t ts_ns);
+
+/* The record of an id sockmap_find() answered. */
+const struct sock_record *sockmap_record(const struct sockmap *sm, uint32_t id);
+
+/* Counts a packet attributed through that socket. */
+void sockmap_count(struct sockmap *sm, uint32_t id);
+
+/* Visits every socket with its packet count, in the order first seen. */
+void sockmap_each(const struct sockmap *sm, void (*fn)(void *ctx, const struct sock_record *r,
+						       uint64_t packets), void *ctx);
+
+/* Sockets held. */
+uint32_t sockmap_size(const struct sockmap *sm);
 
 #endif

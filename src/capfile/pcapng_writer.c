@@ -46,6 +46,7 @@ struct pcapng_writer {
 	uint32_t file_ifaces;     /* interfaces of all sections */
 	uint32_t *snaplens;       /* per interface of the current section */
 	uint32_t cap_ifaces;
+	uint32_t darwin_pibs;     /* Apple process blocks of the current section */
 	int failed;               /* errno of a failed file write; sticky */
 	char err[ERR_BYTES];
 };
@@ -379,6 +380,7 @@ int pcapng_write_shb(struct pcapng_writer *w, const char *hardware, const char *
 	if (r == 0) {
 		w->have_shb = true;
 		w->n_ifaces = 0;
+		w->darwin_pibs = 0;
 	}
 	return r;
 }
@@ -450,6 +452,8 @@ static void put_epb_opts(struct pcapng_writer *w, const struct pcapng_epb_opts *
 		put_u32(w, o->pid);
 		put_u32(w, o->tid);
 	}
+	if (o->has_darwin_pib)
+		put_opt_u32(w, PCAPNG_DARWIN_EPB_PIB_INDEX, o->darwin_pib_index);
 	put_opt_comments(w, o->comments, o->n_comments);
 	for (size_t i = 0; i < o->n_custom; i++)
 		put_opt_custom(w, &o->custom[i]);
@@ -534,6 +538,27 @@ int pcapng_write_custom(struct pcapng_writer *w, bool copyable, uint32_t pen, co
 }
 
 /* Bytes of the command line kept: whole leading arguments when it is too long. */
+int pcapng_write_darwin_process(struct pcapng_writer *w, uint32_t pid, const char *name,
+				 uint32_t *index)
+{
+	int r;
+
+	if (ready(w, true) < 0)
+		return -1;
+	blk_begin(w, PCAPNG_BT_DARWIN_PIB);
+	put_u32(w, pid);
+	put_opt_str(w, PCAPNG_DARWIN_PIB_NAME, name);
+	put_opt_end(w);
+	r = blk_end(w);
+	if (r == 0 || w->failed != 0) {
+		/* a write error after the block was accepted: it counts, as for IDBs */
+		if (index != NULL)
+			*index = w->darwin_pibs;
+		w->darwin_pibs++;
+	}
+	return r;
+}
+
 static size_t cmdline_fit(const void *cmdline, size_t len)
 {
 	const uint8_t *nul;

@@ -49,6 +49,8 @@ struct pcapng_epb_opts {
 	uint32_t flags;                        /* epb_flags, PCAPNG_EPB_DIR_* etc. */
 	bool has_pid;
 	uint32_t pid, tid;                     /* epb_processid_threadid */
+	bool has_darwin_pib;
+	uint32_t darwin_pib_index;             /* Apple's 0x8001: index of a pcapng_write_darwin_process block */
 	const char *const *comments;           /* opt_comment, n_comments of them */
 	size_t n_comments;
 	const struct pcapng_custom_opt *custom;
@@ -137,6 +139,15 @@ int pcapng_write_custom(struct pcapng_writer *w, bool copyable, uint32_t pen, co
  * alone is longer); every other over-long value rejects the record.
  */
 int pcapng_write_process(struct pcapng_writer *w, const struct pcapng_process *p);
+
+/*
+ * Writes Apple's Process Information Block (0x80000001: pid, name), the
+ * form macOS tcpdump -k writes and released Wireshark shows; *index gets
+ * its index within the section (0-based count of such blocks), which EPBs
+ * refer to with darwin_pib_index. Local-use block code: for --compat only.
+ */
+int pcapng_write_darwin_process(struct pcapng_writer *w, uint32_t pid, const char *name,
+				 uint32_t *index);
 
 /* Bytes of the file so far, including those still buffered. */
 uint64_t pcapng_writer_bytes(const struct pcapng_writer *w);

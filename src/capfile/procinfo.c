@@ -5,10 +5,53 @@
 
 #include "capfile/pcapng_const.h"
 #include "capfile/procinfo.h"
+#include "capfile/sockrec.h"
 
 static void copy_str(char *dst, size_t dstlen, const struct cap_opt *o)
 {
 	cap_opt_str(o, dst, dstlen);
+}
+
+/* "key=value" with this key: copies the value into dst. */
+static bool extra_value(const struct cur *v, const char *key, char *dst, size_t dstlen)
+{
+	size_t klen = strlen(key), n;
+	struct cur t = *v;
+	const uint8_t *k, *val;
+	uint8_t eq;
+
+	if (!cur_bytes(&t, klen, &k) || memcmp(k, key, klen) != 0 || !cur_u8(&t, &eq) || eq != '=')
+		return false;
+	n = cur_left(&t);
+	if (!cur_bytes(&t, n, &val))
+		return false;
+	/* a NUL ends the string, as in every pcapng string */
+	for (size_t i = 0; i < n; i++) {
+		if (val[i] == '\0') {
+			n = i;
+			break;
+		}
+	}
+	if (n > dstlen - 1)
+		n = dstlen - 1;
+	memcpy(dst, val, n);
+	dst[n] = '\0';
+	return true;
+}
+
+/* pidcap's extras in a custom option; those of other PENs are left alone. */
+static void pidcap_option(struct proc_record *pr, const struct cap_opt *o)
+{
+	struct cur data;
+	uint32_t pen;
+
+	/* the entry is little-endian, its custom options' PENs included */
+	if (o->code != PCAPNG_OPT_CUSTOM_STR_COPY || !cap_opt_custom(o, false, &pen, &data) ||
+	    pen != PIDCAP_PEN)
+		return;
+	if (!extra_value(&data, PIDCAP_KEY_ATTRIBUTION, pr->attribution, sizeof(pr->attribution)) &&
+	    !extra_value(&data, PIDCAP_KEY_CGROUP, pr->cgroup, sizeof(pr->cgroup)))
+		extra_value(&data, PIDCAP_KEY_CONTAINER, pr->container, sizeof(pr->container));
 }
 
 /* Options of Wireshark's process entry; their byte order is always little-endian. */
@@ -42,6 +85,9 @@ static void wireshark_option(struct proc_record *pr, const struct cap_opt *o)
 		pr->bad |= !pr->has_starttime;
 		break;
 	case PCAPNG_OPT_CUSTOM_STR_COPY:
+		pidcap_option(pr, o);
+		pr->n_custom_opts++;
+		break;
 	case PCAPNG_OPT_CUSTOM_BIN_COPY:
 	case PCAPNG_OPT_CUSTOM_STR_NOCOPY:
 	case PCAPNG_OPT_CUSTOM_BIN_NOCOPY:

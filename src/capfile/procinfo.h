@@ -11,6 +11,8 @@
 #define PROC_PATH_BYTES 1024u
 #define PROC_USER_BYTES 256u
 #define PROC_CMDLINE_BYTES 4096u
+#define PROC_ATTRIBUTION_BYTES 16u
+#define PROC_CONTAINER_BYTES 80u
 
 enum proc_source {
 	PROC_SRC_WIRESHARK = 1,   /* Custom Block, PEN 32622, entry type 3 */
@@ -31,6 +33,11 @@ struct proc_record {
 	char user[PROC_USER_BYTES];
 	uint8_t cmdline[PROC_CMDLINE_BYTES];
 	uint32_t cmdline_len;
+	/* pidcap's extras: custom string options (2988) under PIDCAP_PEN, "key=value"
+	 * (see capfile/sockrec.h); "" when absent, cut to the buffer when longer. */
+	char attribution[PROC_ATTRIBUTION_BYTES];  /* pidcap.attribution: ebpf, snapshot, procfs */
+	char cgroup[PROC_PATH_BYTES];              /* pidcap.cgroup */
+	char container[PROC_CONTAINER_BYTES];      /* pidcap.container */
 	uint32_t n_comments;
 	uint32_t n_custom_opts;
 	bool bad;                 /* some field was malformed and ignored */
@@ -40,6 +47,8 @@ struct proc_record {
  * Decodes a record into *out. Answers true for a Wireshark process entry
  * (CAP_REC_CUSTOM under PEN 32622 with entry type 3) or an Apple process
  * block; false for anything else, including a malformed entry header.
+ * pidcap's extras are read from the entry's custom string options under
+ * PIDCAP_PEN; other PENs and unknown keys are only counted (n_custom_opts).
  */
 bool proc_record_decode(const struct cap_record *rec, struct proc_record *out);
 

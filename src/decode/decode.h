@@ -65,6 +65,9 @@ struct ip_endpoints {
 				    * (community_id_icmp_ports() maps type/code as Zeek keys them) */
 };
 
+#define DECODE_PKTAP_DIR_IN  0x1u   /* Apple's PTH_FLAG_DIR_IN */
+#define DECODE_PKTAP_DIR_OUT 0x2u
+
 struct decoded {
 	/* ---- link layer */
 	uint32_t linktype;
@@ -105,7 +108,7 @@ struct decoded {
 	bool has_pktap;
 	uint32_t pktap_pid, pktap_epid;
 	char pktap_comm[20], pktap_ecomm[20];  /* NUL-terminated, bytes as captured (not sanitized) */
-	uint32_t pktap_flags;      /* PTH_FLAG_DIR_IN 0x1, PTH_FLAG_DIR_OUT 0x2, ... */
+	uint32_t pktap_flags;      /* DECODE_PKTAP_DIR_IN, DECODE_PKTAP_DIR_OUT, ... */
 
 	/* ---- anomalies found in this packet (static strings) */
 	uint8_t n_anomalies;

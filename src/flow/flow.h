@@ -86,7 +86,11 @@ struct flow {
 	uint32_t capture_id;       /* which input file opened it */
 	bool flipped;              /* Zeek's '^': roles swapped by a heuristic */
 	/* The caller's: zero when the flow is created, never touched by the table. */
-	int64_t process_row;       /* store row of the process owning the flow, 0 = unknown */
+	int64_t process_row;       /* store row of the process owning the flow, 0 = unknown:
+				    * the originator's when it is local, else the responder's */
+	int64_t resp_process_row;  /* the responder's process when it is local (both ends
+				    * are, on loopback or between namespaces), 0 = unknown */
+	bool process_from_resp;    /* process_row is the responder's (none for the originator yet) */
 	uint64_t attributed_pkts;  /* packets of the flow with a process attributed */
 	/* Private: Zeek connection state and table links. */
 	bool one_way;              /* ICMP message without counterpart: keyed in one direction */

@@ -20,7 +20,7 @@
 enum stmt_id {
 	ST_FIND_CAPTURE, ST_INSERT_CAPTURE, ST_MAX_FLOW, ST_INTERFACE,
 	ST_PROCESS, ST_PROCESS_COUNTS, ST_FLOW, ST_ANOMALY, ST_ANOMALY_COUNT, ST_END_CAPTURE,
-	ST_COUNT
+	ST_SOCKET, ST_COUNT
 };
 
 static const char *const stmt_sql[ST_COUNT] = {
@@ -35,16 +35,17 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
 	[ST_PROCESS] =
 		"INSERT INTO processes (capture_id, source, pid, name, path, cmdline, argv, ppid, uid, "
-		"user, start_time_ns, uuid) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+		"user, start_time_ns, uuid, attribution, cgroup, container) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
 	[ST_PROCESS_COUNTS] =
 		"UPDATE processes SET packets = packets + ?2, flows = flows + ?3 WHERE id = ?1",
 	[ST_FLOW] =
 		"INSERT INTO flows (id, capture_id, ts, ts_ns, duration, orig_h, orig_p, resp_h, resp_p, "
 		"proto, ip_proto, conn_state, history, orig_pkts, orig_bytes, orig_ip_bytes, resp_pkts, "
 		"resp_bytes, resp_ip_bytes, missed_bytes, vlan, inner_vlan, tunnel, tunnel_orig_h, "
-		"tunnel_resp_h, community_id, process_id, end_reason, first_packet) VALUES (?1, ?2, ?3, "
-		"?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, "
-		"?23, ?24, ?25, ?26, ?27, ?28, ?29)",
+		"tunnel_resp_h, community_id, process_id, end_reason, first_packet, resp_process_id) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
+		"?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30)",
 	[ST_ANOMALY] =
 		"INSERT INTO anomalies (capture_id, name, detail, flow_id, packet, ts) "
 		"VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -53,7 +54,13 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_END_CAPTURE] =
 		"UPDATE captures SET packets = ?2, first_time = ?3, last_time = ?4, first_time_ns = ?5, "
 		"last_time_ns = ?6, status = ?7, status_detail = ?8, error_offset = ?9, flows = ?10, "
-		"flows_evicted = ?11, anomalies = ?12 WHERE id = ?1",
+		"flows_evicted = ?11, anomalies = ?12, attributed_packets = ?13, "
+		"reattributed_packets = ?14, unattributed_flows = ?15 WHERE id = ?1",
+	[ST_SOCKET] =
+		"INSERT INTO sockets (capture_id, process_id, pid, tid, family, ip_proto, proto, local_h, "
+		"local_p, remote_h, remote_p, listener, cookie, proc_start_ns, first_time_ns, "
+		"last_time_ns, final, how, packets) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+		"?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
 };
 
 struct anomaly_count {
@@ -389,6 +396,9 @@ int store_process(struct store *s, int64_t capture_id, const char *source, uint3
 			uuid_text(pr->uuid, uuid);
 			bind_text(st, 12, uuid);
 		}
+		bind_text(st, 13, pr->attribution);
+		bind_text(st, 14, pr->cgroup);
+		bind_text(st, 15, pr->container);
 	} else {
 		bind_text(st, 4, name);
 	}
@@ -517,7 +527,38 @@ int store_flow(struct store *s, int64_t capture_id, const struct flow *f, enum f
 	bind_int_or_null(st, 27, f->process_row != 0, f->process_row);
 	bind_static(st, 28, end_reason_name(why));
 	sqlite3_bind_int64(st, 29, (sqlite3_int64)f->first_packet_no);
+	bind_int_or_null(st, 30, f->resp_process_row != 0, f->resp_process_row);
 	return run(s, ST_FLOW);
+}
+
+int store_socket(struct store *s, int64_t capture_id, const struct sock_record *r,
+		 int64_t process_row, uint64_t packets)
+{
+	sqlite3_stmt *st = s->st[ST_SOCKET];
+	char local[INET6_ADDRSTRLEN], remote[INET6_ADDRSTRLEN];
+	bool connected = !r->listener && r->rport != 0;
+
+	/* every text bound below lives until run() has stepped the statement */
+	sqlite3_bind_int64(st, 1, capture_id);
+	bind_int_or_null(st, 2, process_row != 0, process_row);
+	sqlite3_bind_int64(st, 3, r->pid);
+	bind_int_or_null(st, 4, r->tid != 0, r->tid);
+	sqlite3_bind_int(st, 5, r->family);
+	sqlite3_bind_int(st, 6, r->ip_proto);
+	bind_static(st, 7, flow_proto_name(r->ip_proto));
+	bind_static(st, 8, addr_text(r->family, r->laddr, local));
+	sqlite3_bind_int(st, 9, r->lport);
+	bind_static(st, 10, connected ? addr_text(r->family, r->raddr, remote) : NULL);
+	bind_int_or_null(st, 11, connected, r->rport);
+	sqlite3_bind_int(st, 12, r->listener);
+	bind_int_or_null(st, 13, r->cookie != 0, (int64_t)r->cookie);
+	bind_int_or_null(st, 14, r->proc_start_ns != 0, r->proc_start_ns);
+	bind_int_or_null(st, 15, r->first_ns != 0, r->first_ns);
+	bind_int_or_null(st, 16, r->last_ns != 0, r->last_ns);
+	sqlite3_bind_int(st, 17, r->final);
+	bind_static(st, 18, sockrec_how_name(r->how));
+	sqlite3_bind_int64(st, 19, (sqlite3_int64)packets);
+	return run(s, ST_SOCKET);
 }
 
 bool store_anomaly_count(struct store *s, const char *name)
@@ -587,6 +628,9 @@ int store_end_capture(struct store *s, int64_t capture_id, const struct capture_
 	sqlite3_bind_int64(st, 10, (sqlite3_int64)r->flows);
 	sqlite3_bind_int64(st, 11, (sqlite3_int64)r->flows_evicted);
 	sqlite3_bind_int64(st, 12, (sqlite3_int64)s->anomalies_total);
+	sqlite3_bind_int64(st, 13, (sqlite3_int64)r->attributed_packets);
+	sqlite3_bind_int64(st, 14, (sqlite3_int64)r->reattributed_packets);
+	sqlite3_bind_int64(st, 15, (sqlite3_int64)r->unattributed_flows);
 	if (run(s, ST_END_CAPTURE) != STORE_OK || exec(s, "COMMIT") != STORE_OK)
 		goto fail;
 	s->in_capture = false;

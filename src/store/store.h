@@ -7,6 +7,7 @@
 
 #include "capfile/capfile.h"
 #include "capfile/procinfo.h"
+#include "capfile/sockrec.h"
 #include "flow/flow.h"
 
 /*
@@ -67,6 +68,11 @@ int store_process_counts(struct store *s, int64_t row, uint64_t packets, uint64_
 
 int store_flow(struct store *s, int64_t capture_id, const struct flow *f, enum flow_end_reason why);
 
+/* Inserts a socket described by a socket record; process_row 0 = no
+ * process row (NULL), packets = packets attributed through it. */
+int store_socket(struct store *s, int64_t capture_id, const struct sock_record *r,
+		 int64_t process_row, uint64_t packets);
+
 /* Counts an anomaly of this name (a static string) and answers whether its
  * row is still wanted: rows are kept for the first STORE_ANOMALY_ROWS_PER_NAME
  * of each name, every one is counted. Touches no SQLite state. */
@@ -86,6 +92,9 @@ struct capture_result {
 	const char *status_detail;
 	uint64_t error_offset;
 	uint64_t flows, flows_evicted;
+	uint64_t attributed_packets;    /* packets with a process, however found */
+	uint64_t reattributed_packets;  /* of them, found through socket records */
+	uint64_t unattributed_flows;    /* flows no process owns */
 };
 
 /* Writes the capture's totals and anomaly counts and commits. */
