@@ -269,25 +269,32 @@ int sockops_established(struct bpf_sock_ops *ops)
 
 /* ------------------------------------------------------------ cgroup_skb */
 
-/* Fills family, protocol, addresses and ports from the packet headers
- * (network header at offset 0 in cgroup_skb). Returns 0 when parsed. */
-static __always_inline int skb_parse(struct __sk_buff *skb, struct pidcap_event *e, int egress)
+/* A packet's endpoints as its socket sees them (local/remote). */
+struct skb_tuple {
+	__u8 laddr[16], raddr[16];
+	__u16 lport, rport;
+	__u8 family, ip_proto;
+};
+
+/* Fills t from the packet headers (network header at offset 0 in
+ * cgroup_skb). Returns 0 when parsed. */
+static __always_inline int skb_parse(struct __sk_buff *skb, struct skb_tuple *t, int egress)
 {
 	__u16 ports[2];
 	__u32 l4off;
 	__u8 *src, *dst;
 
+	src = egress ? t->laddr : t->raddr;
+	dst = egress ? t->raddr : t->laddr;
 	if (skb->protocol == bpf_htons(ETH_P_IP)) {
 		struct iphdr ip;
 
 		if (bpf_skb_load_bytes(skb, 0, &ip, sizeof(ip)) < 0)
 			return -1;
-		src = egress ? e->laddr : e->raddr;
-		dst = egress ? e->raddr : e->laddr;
 		put_ip4(src, ip.saddr);
 		put_ip4(dst, ip.daddr);
-		e->family = AF_INET;
-		e->ip_proto = ip.protocol;
+		t->family = AF_INET;
+		t->ip_proto = ip.protocol;
 		if (ip.frag_off & bpf_htons(IP_OFFSET_MASK))
 			return 0;	/* no L4 header in later fragments */
 		l4off = (__u32)ip.ihl * 4;
@@ -296,22 +303,20 @@ static __always_inline int skb_parse(struct __sk_buff *skb, struct pidcap_event 
 
 		if (bpf_skb_load_bytes(skb, 0, &ip6, sizeof(ip6)) < 0)
 			return -1;
-		src = egress ? e->laddr : e->raddr;
-		dst = egress ? e->raddr : e->laddr;
 		__builtin_memcpy(src, &ip6.saddr, 16);
 		__builtin_memcpy(dst, &ip6.daddr, 16);
-		e->family = AF_INET6;
-		e->ip_proto = ip6.nexthdr;	/* extension headers: ports stay unknown */
+		t->family = AF_INET6;
+		t->ip_proto = ip6.nexthdr;	/* extension headers: ports stay unknown */
 		l4off = sizeof(ip6);
 	} else {
 		return -1;
 	}
-	if (e->ip_proto != IPPROTO_TCP && e->ip_proto != IPPROTO_UDP)
+	if (t->ip_proto != IPPROTO_TCP && t->ip_proto != IPPROTO_UDP)
 		return 0;
 	if (bpf_skb_load_bytes(skb, l4off, ports, sizeof(ports)) < 0)
 		return 0;
-	e->lport = bpf_ntohs(egress ? ports[0] : ports[1]);
-	e->rport = bpf_ntohs(egress ? ports[1] : ports[0]);
+	t->lport = bpf_ntohs(egress ? ports[0] : ports[1]);
+	t->rport = bpf_ntohs(egress ? ports[1] : ports[0]);
 	return 0;
 }
 
@@ -323,10 +328,13 @@ static __always_inline int seen_same(const struct seen_remote *a, const struct s
 	       a->port == b->port && a->family == b->family;
 }
 
-/* Reports cookie <-> tuple once per socket and again when the remote end changes. */
+/* Reports cookie <-> tuple once per socket and again when the remote end
+ * changes. Runs for every packet: the ring is touched only for news (a
+ * reserve-then-discard per packet would fill it with dead records). */
 static __always_inline void skb_event(struct __sk_buff *skb, int egress)
 {
 	struct seen_remote now = {}, *old;
+	struct skb_tuple t = {};
 	struct pidcap_event *e;
 	struct bpf_sock *sk;
 	__u64 cookie;
@@ -342,23 +350,25 @@ static __always_inline void skb_event(struct __sk_buff *skb, int egress)
 	cookie = bpf_get_socket_cookie(skb);
 	if (!cookie)
 		return;
+	if (skb_parse(skb, &t, egress) < 0)
+		return;
+	__builtin_memcpy(now.addr, t.raddr, sizeof(now.addr));
+	now.port = t.rport;
+	now.family = t.family;
+	old = bpf_map_lookup_elem(&skb_seen, &cookie);
+	if (old && seen_same(old, &now))
+		return;
 	e = ev_reserve(PIDCAP_EV_SOCK_TUPLE,
 		       egress ? PIDCAP_HOOK_SKB_EGRESS : PIDCAP_HOOK_SKB_INGRESS);
 	if (!e)
-		return;
-	if (skb_parse(skb, e, egress) < 0) {
-		bpf_ringbuf_discard(e, 0);
-		return;
-	}
-	__builtin_memcpy(now.addr, e->raddr, sizeof(now.addr));
-	now.port = e->rport;
-	now.family = e->family;
-	old = bpf_map_lookup_elem(&skb_seen, &cookie);
-	if (old && seen_same(old, &now)) {
-		bpf_ringbuf_discard(e, 0);
-		return;
-	}
+		return;		/* counted as lost; the next packet tries again */
 	bpf_map_update_elem(&skb_seen, &cookie, &now, BPF_ANY);
+	__builtin_memcpy(e->laddr, t.laddr, sizeof(e->laddr));
+	__builtin_memcpy(e->raddr, t.raddr, sizeof(e->raddr));
+	e->lport = t.lport;
+	e->rport = t.rport;
+	e->family = t.family;
+	e->ip_proto = t.ip_proto;
 	e->cookie = cookie;
 	if (egress)
 		e->ctx_pid = bpf_get_current_pid_tgid() >> 32;

@@ -461,6 +461,77 @@ static void put_epb_opts(struct pcapng_writer *w, const struct pcapng_epb_opts *
 		put_opt_end(w);
 }
 
+/* Stores v at *p in host order and advances p. */
+static uint8_t *store_u32(uint8_t *p, uint32_t v)
+{
+	memcpy(p, &v, U32_BYTES);
+	return p + U32_BYTES;
+}
+
+static uint8_t *store_opt_u32(uint8_t *p, uint16_t code, uint32_t v)
+{
+	uint16_t h[2] = { code, U32_BYTES };
+
+	memcpy(p, h, sizeof(h));
+	return store_u32(p + sizeof(h), v);
+}
+
+/*
+ * The common EPB (fixed-size options only: flags, pid/tid, Apple's process
+ * index) built in one piece: the recorder writes one per packet, and a
+ * checked put() per field costs more than the packet copy. Same bytes as
+ * the general path.
+ */
+static int epb_fast(struct pcapng_writer *w, uint32_t iface, int64_t ts_ns, const void *data,
+		    uint32_t caplen, uint32_t origlen, const struct pcapng_epb_opts *o)
+{
+	size_t pad = (ALIGN - caplen % ALIGN) % ALIGN;
+	size_t opts = 0, total;
+	uint8_t *p;
+
+	if (o != NULL) {
+		opts += o->has_flags ? 8 : 0;
+		opts += o->has_pid ? 12 : 0;
+		opts += o->has_darwin_pib ? 8 : 0;
+		opts += opts ? 4 : 0;   /* opt_endofopt */
+	}
+	total = 7 * U32_BYTES + caplen + pad + opts + U32_BYTES;
+	if (w->len + total > w->cap && !grow(w, w->len + total))
+		return fail(w, ENOMEM, "out of memory");
+	p = w->buf + w->len;
+	p = store_u32(p, PCAPNG_BT_EPB);
+	p = store_u32(p, (uint32_t)total);
+	p = store_u32(p, iface);
+	p = store_u32(p, (uint32_t)((uint64_t)ts_ns >> 32));
+	p = store_u32(p, (uint32_t)ts_ns);
+	p = store_u32(p, caplen);
+	p = store_u32(p, origlen);
+	memcpy(p, data, caplen);
+	p += caplen;
+	memset(p, 0, pad);
+	p += pad;
+	if (opts) {
+		if (o->has_flags)
+			p = store_opt_u32(p, PCAPNG_EPB_FLAGS, o->flags);
+		if (o->has_pid) {
+			uint16_t h[2] = { PCAPNG_EPB_PID_TID, 2 * U32_BYTES };
+
+			memcpy(p, h, sizeof(h));
+			p = store_u32(p + sizeof(h), o->pid);
+			p = store_u32(p, o->tid);
+		}
+		if (o->has_darwin_pib)
+			p = store_opt_u32(p, PCAPNG_DARWIN_EPB_PIB_INDEX, o->darwin_pib_index);
+		p = store_u32(p, 0);
+	}
+	store_u32(p, (uint32_t)total);
+	w->len += total;
+	w->blk = w->len;
+	if (w->len >= PCAPNG_WRITER_BUF_BYTES)
+		return flush(w);
+	return 0;
+}
+
 int pcapng_write_epb(struct pcapng_writer *w, uint32_t iface, int64_t ts_ns, const void *data,
 		     uint32_t caplen, uint32_t origlen, const struct pcapng_epb_opts *o)
 {
@@ -477,6 +548,8 @@ int pcapng_write_epb(struct pcapng_writer *w, uint32_t iface, int64_t ts_ns, con
 		return fail(w, EINVAL, "no packet data");
 	if (o != NULL && ((o->comments == NULL && o->n_comments) || (o->custom == NULL && o->n_custom)))
 		return fail(w, EINVAL, "option list missing");
+	if (o == NULL || (o->n_comments == 0 && o->n_custom == 0))
+		return epb_fast(w, iface, ts_ns, data, caplen, origlen, o);
 	blk_begin(w, PCAPNG_BT_EPB);
 	put_u32(w, iface);
 	put_ts(w, (uint64_t)ts_ns);

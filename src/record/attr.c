@@ -29,6 +29,12 @@ struct attr {
 	struct attr_sock *lru_head, *lru_tail;   /* head = most recently used */
 	uint32_t n_socks;
 	struct attr_stats st;
+	/* the last packet's answer: bulk traffic asks about one tuple many times
+	 * in a row; any change to the tables invalidates it */
+	uint64_t gen, cached_gen;
+	struct ip_endpoints cached_ep;
+	struct attr_result cached;
+	bool cached_found;
 };
 
 const char *attr_how_name(enum attr_how how)
@@ -377,6 +383,7 @@ static void unindex_tuple(struct attr *a, struct attr_sock *s)
 
 static void sock_destroy(struct attr *a, struct attr_sock *s)
 {
+	a->gen++;
 	unindex_tuple(a, s);
 	chain_remove(&a->by_cookie[cookie_bucket(s->cookie)], s,
 		     offsetof(struct attr_sock, next_cookie));
@@ -583,6 +590,7 @@ static void on_sock_tuple(struct attr *a, const struct attr_event *ev)
 
 void attr_event(struct attr *a, const struct attr_event *ev)
 {
+	a->gen++;
 	a->st.events++;
 	switch (ev->type) {
 	case ATTR_EV_SOCK_OWNER:
@@ -608,6 +616,7 @@ void attr_event(struct attr *a, const struct attr_event *ev)
 void attr_snapshot(struct attr *a, const struct snap_sock *ss, size_t n, enum attr_how how,
 		   int64_t now_ns)
 {
+	a->gen++;
 	for (size_t i = 0; i < n; i++) {
 		const struct snap_sock *x = &ss[i];
 		struct attr_sock *s = sock_get(a, x->cookie, x->ip_proto);
@@ -641,15 +650,35 @@ static bool found(struct attr_sock *s, bool outbound, int64_t ts_ns, struct attr
 	return true;
 }
 
+static bool lookup_uncached(struct attr *a, const struct ip_endpoints *ep, int64_t ts_ns,
+			    struct attr_result *r);
+
 bool attr_lookup(struct attr *a, const struct ip_endpoints *ep, int64_t ts_ns,
 		 struct attr_result *r)
 {
-	uint8_t fam = ep->version == 4 ? AF_INET : AF_INET6;
 	uint8_t p = ep->proto;
 
 	memset(r, 0, sizeof(*r));
 	if (ep->version == 0 || (p != IPPROTO_TCP && p != IPPROTO_UDP))
 		return false;
+	if (a->cached_gen == a->gen && a->gen != 0 && memcmp(ep, &a->cached_ep, sizeof(*ep)) == 0) {
+		if (!a->cached_found)
+			return false;
+		return found(a->cached.sock, a->cached.outbound, ts_ns, a, r);
+	}
+	a->cached_found = lookup_uncached(a, ep, ts_ns, r);
+	a->cached = *r;
+	a->cached_ep = *ep;
+	a->cached_gen = a->gen;
+	return a->cached_found;
+}
+
+static bool lookup_uncached(struct attr *a, const struct ip_endpoints *ep, int64_t ts_ns,
+			    struct attr_result *r)
+{
+	uint8_t fam = ep->version == 4 ? AF_INET : AF_INET6;
+	uint8_t p = ep->proto;
+
 	/* the sender first: when both ends are local each direction is its sender's */
 	if (found(lookup_tuple(a, p, fam, ep->src, ep->sport, ep->dst, ep->dport), true, ts_ns, a, r))
 		return true;

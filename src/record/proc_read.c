@@ -50,87 +50,128 @@ static ssize_t read_file_at(int dfd, const char *name, char *buf, size_t cap)
 	return (ssize_t)got;
 }
 
-/* Parses an unsigned decimal at s (NUL-terminated buffer). Returns false if there is none. */
-static bool parse_u64(const char *s, uint64_t *out)
+/*
+ * Parses the unsigned decimal at the start of [s, s + len): the longest run
+ * of digits, as strtoull() would. False when there is no digit first or the
+ * value does not fit 64 bits.
+ */
+static bool parse_u64(const char *s, size_t len, uint64_t *out)
 {
-	char *end;
+	uint64_t v = 0;
+	size_t i;
 
-	if (!isdigit((unsigned char)*s))
+	for (i = 0; i < len && isdigit((unsigned char)s[i]); i++) {
+		unsigned d = (unsigned)(s[i] - '0');
+
+		if (v > (UINT64_MAX - d) / 10)
+			return false;
+		v = v * 10 + d;
+	}
+	if (i == 0)
 		return false;
-	errno = 0;
-	*out = strtoull(s, &end, 10);
-	return errno == 0 && end != s;
+	*out = v;
+	return true;
 }
 
-/*
- * /proc/PID/stat: "pid (comm) state ppid ...". comm may hold spaces and ')',
- * so fields are counted from the last ')'.
- */
-static int parse_stat(char *buf, size_t len, struct proc_desc *d, uint64_t *starttime)
+/* Content of a /proc text file: it ends at its first NUL, if any. */
+static size_t text_len(const char *buf, size_t len)
 {
-	char *open_paren, *close_paren, *p;
-	size_t comm_len;
+	const char *nul = memchr(buf, '\0', len);
+
+	return nul != NULL ? (size_t)(nul - buf) : len;
+}
+
+/* The line starting at buf[*pos], without its '\n'; *pos moves past it. */
+static void next_line(const char *buf, size_t len, size_t *pos, const char **line, size_t *line_len)
+{
+	const char *nl = memchr(buf + *pos, '\n', len - *pos);
+	size_t n = nl != NULL ? (size_t)(nl - (buf + *pos)) : len - *pos;
+
+	*line = buf + *pos;
+	*line_len = n;
+	*pos += nl != NULL ? n + 1 : n;
+}
+
+/* comm may hold spaces and ')', so fields are counted from the last ')'. */
+int proc_parse_stat(const char *buf, size_t len, struct proc_stat_fields *out)
+{
+	const char *open_paren, *close_paren = NULL;
+	size_t comm_len, pos;
 	int field = 3;
 	uint64_t v;
 
-	buf[len] = '\0';
+	memset(out, 0, sizeof(*out));
+	len = text_len(buf, len);
 	open_paren = memchr(buf, '(', len);
-	close_paren = strrchr(buf, ')');
+	for (size_t i = len; i > 0; i--)
+		if (buf[i - 1] == ')') {
+			close_paren = buf + i - 1;
+			break;
+		}
 	if (open_paren == NULL || close_paren == NULL || close_paren < open_paren)
 		return -1;
 	comm_len = (size_t)(close_paren - open_paren - 1);
 	if (comm_len > PROC_READ_COMM_BYTES - 1)
 		comm_len = PROC_READ_COMM_BYTES - 1;
-	memcpy(d->comm, open_paren + 1, comm_len);
-	d->comm[comm_len] = '\0';
+	memcpy(out->comm, open_paren + 1, comm_len);
+	out->comm[comm_len] = '\0';
 
-	p = close_paren + 1;
-	while (*p != '\0' && field <= STAT_FIELD_STARTTIME) {
-		while (*p == ' ')
-			p++;
-		if (*p == '\0')
+	pos = (size_t)(close_paren + 1 - buf);
+	while (pos < len && field <= STAT_FIELD_STARTTIME) {
+		size_t start;
+
+		while (pos < len && buf[pos] == ' ')
+			pos++;
+		if (pos == len)
 			break;
-		if (field == STAT_FIELD_PPID && parse_u64(p, &v) && v <= UINT32_MAX) {
-			d->ppid = (uint32_t)v;
-			d->has_ppid = true;
-		} else if (field == STAT_FIELD_STARTTIME && parse_u64(p, &v)) {
-			*starttime = v;
+		start = pos;
+		while (pos < len && buf[pos] != ' ')
+			pos++;
+		if (field == STAT_FIELD_PPID && parse_u64(buf + start, pos - start, &v) &&
+		    v <= UINT32_MAX) {
+			out->ppid = (uint32_t)v;
+			out->has_ppid = true;
+		} else if (field == STAT_FIELD_STARTTIME && parse_u64(buf + start, pos - start, &v)) {
+			out->starttime_ticks = v;
 		}
-		while (*p != ' ' && *p != '\0')
-			p++;
 		field++;
 	}
 	return 0;
 }
 
-/* The effective uid from the "Uid:\treal\teffective\t..." line of /proc/PID/status. */
-static void parse_status_uid(char *buf, size_t len, struct proc_desc *d)
+/* Length of the run at the start of [s, s + len) made of (in_set) or free of (!in_set) blanks. */
+static size_t blank_span(const char *s, size_t len, bool in_set)
 {
-	char *line = buf, *end = buf + len;
+	size_t i = 0;
+
+	while (i < len && (s[i] == ' ' || s[i] == '\t') == in_set)
+		i++;
+	return i;
+}
+
+/* The "Uid:\treal\teffective\t..." line: only the first one counts. */
+bool proc_parse_status_uid(const char *buf, size_t len, uint32_t *euid)
+{
+	size_t pos = 0, line_len, i;
+	const char *line;
 	uint64_t v;
 
-	buf[len] = '\0';
-	while (line < end) {
-		char *nl = memchr(line, '\n', (size_t)(end - line));
-
-		if (nl != NULL)
-			*nl = '\0';
-		if (strncmp(line, "Uid:", 4) == 0) {
-			char *p = line + 4;
-
-			p += strspn(p, " \t");      /* real uid */
-			p += strcspn(p, " \t");
-			p += strspn(p, " \t");      /* effective uid */
-			if (parse_u64(p, &v) && v <= UINT32_MAX) {
-				d->uid = (uint32_t)v;
-				d->has_uid = true;
-			}
-			return;
+	len = text_len(buf, len);
+	while (pos < len) {
+		next_line(buf, len, &pos, &line, &line_len);
+		if (line_len < 4 || memcmp(line, "Uid:", 4) != 0)
+			continue;
+		i = 4;
+		i += blank_span(line + i, line_len - i, true);    /* real uid */
+		i += blank_span(line + i, line_len - i, false);
+		i += blank_span(line + i, line_len - i, true);    /* effective uid */
+		if (parse_u64(line + i, line_len - i, &v) && v <= UINT32_MAX) {
+			*euid = (uint32_t)v;
+			return true;
 		}
-		if (nl == NULL)
-			return;
-		line = nl + 1;
+		return false;
 	}
+	return false;
 }
 
 static bool is_hex_id(const char *s, size_t len)
@@ -143,19 +184,20 @@ static bool is_hex_id(const char *s, size_t len)
 	return true;
 }
 
-bool proc_container_id(const char *cgroup_path, char out[PROC_CONTAINER_ID_CHARS + 1])
+/* proc_container_id() on the path [path, path + path_len). */
+static bool container_id_n(const char *path, size_t path_len, char out[PROC_CONTAINER_ID_CHARS + 1])
 {
 	static const char *const prefixes[] = { "docker-", "cri-containerd-", "crio-", "libpod-" };
 	static const char scope[] = ".scope";
-	const char *p = cgroup_path;
+	size_t pos = 0;
 	bool found = false;
 
 	out[0] = '\0';
-	while (p != NULL && *p != '\0') {
-		const char *s = p, *slash = strchr(p, '/');
-		size_t len = slash != NULL ? (size_t)(slash - p) : strlen(p);
+	while (pos < path_len) {
+		const char *s = path + pos, *slash = memchr(s, '/', path_len - pos);
+		size_t len = slash != NULL ? (size_t)(slash - s) : path_len - pos;
 
-		p = slash != NULL ? slash + 1 : NULL;
+		pos += slash != NULL ? len + 1 : len;
 		if (len > sizeof(scope) - 1 &&
 		    memcmp(s + len - (sizeof(scope) - 1), scope, sizeof(scope) - 1) == 0)
 			len -= sizeof(scope) - 1;
@@ -177,45 +219,54 @@ bool proc_container_id(const char *cgroup_path, char out[PROC_CONTAINER_ID_CHARS
 	return found;
 }
 
+bool proc_container_id(const char *cgroup_path, char out[PROC_CONTAINER_ID_CHARS + 1])
+{
+	return container_id_n(cgroup_path, strlen(cgroup_path), out);
+}
+
 /*
- * /proc/PID/cgroup: the v2 path is the "0::PATH" line. The container id is
- * taken from it, else (cgroup v1 hosts) from the first line that has one.
+ * The v2 path is the "0::PATH" line. The container id is taken from it,
+ * else (cgroup v1 hosts) from the first line that has one.
  */
-static int parse_cgroup(char *buf, size_t len, struct proc_desc *d)
+int proc_parse_cgroup(const char *buf, size_t len, char **cgroup, char **container)
 {
 	char id[PROC_CONTAINER_ID_CHARS + 1], v1_id[PROC_CONTAINER_ID_CHARS + 1] = "";
-	char *line = buf, *end = buf + len;
+	size_t pos = 0, line_len;
+	const char *line;
 
-	buf[len] = '\0';
-	while (line < end) {
-		char *nl = memchr(line, '\n', (size_t)(end - line));
-		char *path = NULL;
+	*cgroup = *container = NULL;
+	len = text_len(buf, len);
+	while (pos < len) {
+		next_line(buf, len, &pos, &line, &line_len);
+		if (line_len >= 3 && memcmp(line, "0::", 3) == 0) {
+			const char *path = line + 3;
+			size_t path_len = line_len - 3;
 
-		if (nl != NULL)
-			*nl = '\0';
-		if (strncmp(line, "0::", 3) == 0) {
-			path = line + 3;
-			if (d->cgroup == NULL &&
-			    (d->cgroup = strndup(path, PROC_READ_STRING_MAX)) == NULL)
-				return -1;
+			if (*cgroup == NULL &&
+			    (*cgroup = strndup(path, path_len < PROC_READ_STRING_MAX ?
+						     path_len : PROC_READ_STRING_MAX)) == NULL)
+				goto oom;
+			if (*container == NULL && container_id_n(path, path_len, id) &&
+			    (*container = strdup(id)) == NULL)
+				goto oom;
 		} else if (v1_id[0] == '\0') {
 			/* "N:controllers:PATH" */
-			char *c = strchr(line, ':');
+			const char *c = memchr(line, ':', line_len), *c2 = NULL;
 
-			c = c != NULL ? strchr(c + 1, ':') : NULL;
 			if (c != NULL)
-				proc_container_id(c + 1, v1_id);
+				c2 = memchr(c + 1, ':', line_len - (size_t)(c + 1 - line));
+			if (c2 != NULL)
+				container_id_n(c2 + 1, line_len - (size_t)(c2 + 1 - line), v1_id);
 		}
-		if (path != NULL && d->container == NULL && proc_container_id(path, id) &&
-		    (d->container = strdup(id)) == NULL)
-			return -1;
-		if (nl == NULL)
-			break;
-		line = nl + 1;
 	}
-	if (d->container == NULL && v1_id[0] != '\0' && (d->container = strdup(v1_id)) == NULL)
-		return -1;
+	if (*container == NULL && v1_id[0] != '\0' && (*container = strdup(v1_id)) == NULL)
+		goto oom;
 	return 0;
+oom:
+	free(*cgroup);
+	free(*container);
+	*cgroup = *container = NULL;
+	return -1;
 }
 
 static int read_exe(int dfd, struct proc_desc *d)
@@ -252,32 +303,32 @@ static int read_cmdline(int dfd, struct proc_desc *d)
 /* The optional parts: a failure here leaves the field empty, except ENOMEM. */
 static int read_details(int dfd, const struct usertab *users, struct proc_desc *d)
 {
-	char status[STATUS_BYTES + 1];
+	char status[STATUS_BYTES];
 	char *cg;
 	ssize_t n;
 	int rc = 0;
 
 	n = read_file_at(dfd, "status", status, STATUS_BYTES);
 	if (n > 0)
-		parse_status_uid(status, (size_t)n, d);
+		d->has_uid = proc_parse_status_uid(status, (size_t)n, &d->uid);
 	if (d->has_uid && usertab_name(users, d->uid) != NULL &&
 	    (d->user = strdup(usertab_name(users, d->uid))) == NULL)
 		return -1;
 	if (read_exe(dfd, d) < 0 || read_cmdline(dfd, d) < 0)
 		return -1;
-	if ((cg = malloc(CGROUP_FILE_BYTES + 1)) == NULL)
+	if ((cg = malloc(CGROUP_FILE_BYTES)) == NULL)
 		return -1;
 	n = read_file_at(dfd, "cgroup", cg, CGROUP_FILE_BYTES);
 	if (n > 0)
-		rc = parse_cgroup(cg, (size_t)n, d);
+		rc = proc_parse_cgroup(cg, (size_t)n, &d->cgroup, &d->container);
 	free(cg);
 	return rc;
 }
 
 int proc_read(uint32_t pid, const struct usertab *users, struct proc_desc *d)
 {
-	char path[32], stat[STAT_BYTES + 1];
-	uint64_t starttime = 0;
+	char path[32], stat[STAT_BYTES];
+	struct proc_stat_fields sf;
 	ssize_t n;
 	int dfd, e;
 
@@ -288,12 +339,15 @@ int proc_read(uint32_t pid, const struct usertab *users, struct proc_desc *d)
 	if (dfd < 0)
 		return -1;
 	n = read_file_at(dfd, "stat", stat, STAT_BYTES);
-	if (n <= 0 || parse_stat(stat, (size_t)n, d, &starttime) < 0) {
+	if (n <= 0 || proc_parse_stat(stat, (size_t)n, &sf) < 0) {
 		e = n < 0 ? errno : ESRCH;
 		goto fail;
 	}
-	if (starttime != 0)
-		d->start_ns = proc_ticks_to_realtime_ns(starttime);
+	memcpy(d->comm, sf.comm, sizeof(d->comm));
+	d->ppid = sf.ppid;
+	d->has_ppid = sf.has_ppid;
+	if (sf.starttime_ticks != 0)
+		d->start_ns = proc_ticks_to_realtime_ns(sf.starttime_ticks);
 	if (read_details(dfd, users, d) < 0) {
 		e = ENOMEM;
 		goto fail;
@@ -473,7 +527,7 @@ static int64_t boot_time_sec(void)
 	if (n > 0) {
 		buf[n] = '\0';
 		p = strstr(buf, "\nbtime ");
-		if (p != NULL && parse_u64(p + 7, &v) && v <= INT64_MAX / NS_PER_SEC)
+		if (p != NULL && parse_u64(p + 7, strlen(p + 7), &v) && v <= INT64_MAX / NS_PER_SEC)
 			sec = (int64_t)v;
 	}
 	free(buf);

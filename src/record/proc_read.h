@@ -53,6 +53,46 @@ void proc_desc_free(struct proc_desc *d);
 bool proc_container_id(const char *cgroup_path, char out[PROC_CONTAINER_ID_CHARS + 1]);
 
 /*
+ * Parsers of /proc file contents, separate from the reading so they can be
+ * fuzzed. Each reads only [buf, buf + len) (no NUL terminator needed; the
+ * content ends at the first NUL byte, if any) and trusts nothing in it: a
+ * process chooses its own comm (15 bytes that may hold ')', spaces and
+ * newlines), its argv and, inside a delegated subtree, its cgroup names.
+ */
+
+/* What proc_read() keeps of /proc/PID/stat. */
+struct proc_stat_fields {
+	char comm[PROC_READ_COMM_BYTES];   /* between the first '(' and the last ')', cut, NUL-terminated */
+	uint32_t ppid;                     /* field 4 */
+	bool has_ppid;
+	uint64_t starttime_ticks;          /* field 22, clock ticks since boot; 0 unknown */
+};
+
+/*
+ * Parses "pid (comm) state ppid ... starttime ..." into *out (always fully
+ * written). Fields after comm are counted from the LAST ')', so a comm
+ * holding ") 1 2" cannot shift them. Returns 0, or -1 (out zeroed) when
+ * there is no '(' ... ')' pair.
+ */
+int proc_parse_stat(const char *buf, size_t len, struct proc_stat_fields *out);
+
+/*
+ * The effective uid (second number of the first "Uid:" line) of
+ * /proc/PID/status. Returns true with *euid set; false (*euid untouched)
+ * when the line is missing or its value is not a 32-bit number.
+ */
+bool proc_parse_status_uid(const char *buf, size_t len, uint32_t *euid);
+
+/*
+ * /proc/PID/cgroup: *cgroup = the path of the first "0::PATH" line (cgroup
+ * v2), cut at PROC_READ_STRING_MAX bytes, NULL when there is none;
+ * *container = proc_container_id() of that path, else of the first
+ * "N:controllers:PATH" (v1) line that has one, NULL when none. Both are
+ * malloc'ed (caller frees). Returns 0, or -1 when out of memory (both NULL).
+ */
+int proc_parse_cgroup(const char *buf, size_t len, char **cgroup, char **container);
+
+/*
  * Loads the uid -> name table with getpwent(), once, BEFORE sandboxing (NSS
  * files are unreachable afterwards). Keeps at most USERTAB_MAX_ENTRIES
  * entries; for a uid listed twice the first entry wins, as with

@@ -20,6 +20,7 @@
 #include "record/bpf_attr.h"
 #include "record/capture.h"
 #include "record/output.h"
+#include "record/poller.h"
 #include "record/record.h"
 #include "record/records.h"
 #include "record/reorder.h"
@@ -29,11 +30,12 @@
 #define MAX_FILTERS 32
 #define REORDER_WINDOW_NS (20 * 1000000LL)   /* events arrive within microseconds; 20 ms is ample */
 #define REORDER_PACKETS 65536u
-#define REORDER_BYTES (64ull << 20)
-#define DISPATCH_BATCH 512
+#define REORDER_BYTES (16ull << 20)          /* 20 ms of 800 MB/s; touched once at start */
+#define DISPATCH_BLOCKS 64                  /* ring blocks read per turn of the loop */
+#define POLL_MIN_MS 2
+#define TURN_MIN_NS (2 * 1000000LL)         /* at most one turn of the loop per 2 ms */
 #define POLL_IDLE_MS 100
 #define STATUS_EVERY_NS 1000000000LL
-#define PROCFS_POLL_NS (250 * 1000000LL)
 #define LIVE_WINDOW_NS (60 * 1000000000LL)   /* sockets repeated in a new file if used this recently */
 #define COMMENT_BYTES 4096
 
@@ -57,10 +59,12 @@ struct rec {
 	struct output *out;
 	struct attr *attr;
 	struct bpf_attr *bpf;
+	struct poller *poller;       /* --no-bpf: the /proc poller process (poller.h) */
 	struct usertab *users;
 	struct decoder *dec;
 	struct reorder *q;
 	int linktype;
+	int64_t batch_ns;          /* arrival time of the packets being read */
 	uint64_t captured, written, attributed, filtered_out;
 	bool failed, queue_full_warned;
 	char err[512];
@@ -290,8 +294,10 @@ static int release_one(struct rec *r, const struct reorder_pkt *pk)
 	uint64_t seq;
 
 	if (decode_packet(r->dec, (uint32_t)r->linktype, pk->data, pk->caplen, pk->origlen,
-			  pk->ts_ns, &d) && !d.fragment)
-		attr_lookup(r->attr, &d.ip, pk->ts_ns, &res);
+			  pk->ts_ns, &d) && !d.fragment &&
+	    !attr_lookup(r->attr, &d.ip, pk->ts_ns, &res) && d.tunnel != TUNNEL_NONE)
+		/* a tunnel a local process carries (VXLAN, Teredo in user space) */
+		attr_lookup(r->attr, &d.outer, pk->ts_ns, &res);
 	if (!wanted(&r->o, res.proc)) {
 		r->filtered_out++;
 		return 0;
@@ -311,7 +317,6 @@ static int release_one(struct rec *r, const struct reorder_pkt *pk)
 		eo.has_pid = true;
 		eo.pid = res.proc->pid;
 		eo.tid = res.proc->tid;
-		r->attributed++;
 		if (r->o.compat_darwin) {
 			if (records_write_darwin(w, seq, res.proc) != 0)
 				return -1;
@@ -327,6 +332,8 @@ static int release_one(struct rec *r, const struct reorder_pkt *pk)
 	if (output_packet(r->out, pk->ts_ns, pk->data, pk->caplen, pk->origlen, &eo) != 0)
 		return -1;
 	r->written++;
+	if (eo.has_pid)
+		r->attributed++;
 	return 0;
 }
 
@@ -355,7 +362,7 @@ static void on_packet(void *ctx, int64_t ts_ns, const uint8_t *data, uint32_t ca
 		      uint32_t origlen)
 {
 	struct rec *r = ctx;
-	int64_t now = mono_ns();
+	int64_t now = r->batch_ns;
 
 	if (r->failed || (r->o.count && r->captured >= r->o.count))
 		return;
@@ -463,6 +470,64 @@ static void take_snapshot(struct rec *r, enum attr_how how)
 	free(socks);
 }
 
+/* ---- --no-bpf: attribution by /proc polling, in a separate process (poller.h) */
+
+/* Forks the poller, before the sandbox and the output file, and says once,
+ * whatever -q, what this attribution means. With --no-bpf it runs before the
+ * capture handle is opened, so the poller does not even inherit its ring. */
+static int start_poller(struct rec *r)
+{
+	char err[512];
+
+	r->poller = poller_start(err, sizeof(err));
+	if (r->poller == NULL) {
+		fprintf(stderr, "pidcap record: %s\n", err);
+		return -1;
+	}
+	fprintf(stderr, "pidcap record: attribution by /proc polling every %lld ms: processes that "
+		"live shorter than that are missed; a separate poller process (pid %ld) keeps "
+		"capabilities %s to read other processes' /proc and network namespaces\n",
+		POLLER_INTERVAL_NS / 1000000, (long)poller_pid(r->poller), poller_caps(r->poller));
+	return 0;
+}
+
+static void on_polled_sockets(void *ctx, const struct snap_sock *s, size_t n)
+{
+	struct rec *r = ctx;
+
+	attr_snapshot(r->attr, s, n, ATTR_HOW_PROCFS, real_ns());
+}
+
+/* Takes what the poller sent; when it is gone, says so once and goes on without it. */
+static void read_poller(struct rec *r, struct pollfd *pfd)
+{
+	char err[512];
+	int rc;
+
+	if (r->poller == NULL || poller_fd(r->poller) < 0)
+		return;
+	rc = poller_read(r->poller, on_polled_sockets, r, err, sizeof(err));
+	if (rc == 0)
+		return;
+	pfd->fd = -1;   /* poll() ignores it from now on */
+	if (rc < 0)
+		fprintf(stderr, "pidcap record: %s; no more /proc polling\n", err);
+	else if (!stop_requested)
+		fprintf(stderr, "pidcap record: the /proc poller (pid %ld) exited; new sockets are "
+			"no longer attributed\n", (long)poller_pid(r->poller));
+}
+
+static void poller_summary(struct rec *r)
+{
+	struct poller_stats ps;
+
+	poller_get_stats(r->poller, &ps);
+	fprintf(stderr, "pidcap record: attribution by /proc polling (poller pid %ld, capabilities %s): "
+		"%llu rounds, %llu sockets read, %llu rounds capped, %u namespaces not entered\n",
+		(long)poller_pid(r->poller), poller_caps(r->poller), (unsigned long long)ps.rounds,
+		(unsigned long long)ps.sockets, (unsigned long long)ps.capped_rounds, ps.skipped_ns);
+}
+
 /* Everything that needs privileges, before the sandbox: the capture handle,
  * the eBPF programs, the snapshot of existing sockets, the first file. */
 static int set_up(struct rec *r, int dirfd, const char *name)
@@ -470,6 +535,8 @@ static int set_up(struct rec *r, int dirfd, const char *name)
 	struct output_config oc = { 0 };
 	char err[512];
 
+	if (r->o.no_bpf && start_poller(r) != 0)
+		return -1;
 	r->cap = capture_open(r->o.iface, r->o.snaplen, r->o.filter, err, sizeof(err));
 	if (r->cap == NULL) {
 		fprintf(stderr, "pidcap record: %s\n", err);
@@ -487,13 +554,14 @@ static int set_up(struct rec *r, int dirfd, const char *name)
 	if (!r->o.no_bpf) {
 		r->bpf = bpf_attr_open(on_event, r, err, sizeof(err));
 		if (r->bpf == NULL)
-			fprintf(stderr, "pidcap record: eBPF attribution unavailable (%s); "
-				"attributing by polling /proc, which misses short-lived processes\n", err);
+			fprintf(stderr, "pidcap record: eBPF attribution unavailable (%s)\n", err);
 		else if (r->o.verbose)
 			fprintf(stderr, "pidcap record: eBPF hooks: %s\n", bpf_attr_hooks(r->bpf));
 	}
 	/* after the hooks are attached, so no socket falls between the two */
 	take_snapshot(r, ATTR_HOW_SNAPSHOT);
+	if (r->bpf == NULL && r->poller == NULL && start_poller(r) != 0)
+		return -1;   /* eBPF failed: the fallback */
 	oc.dirfd = dirfd;
 	oc.name = name;
 	oc.max_bytes = r->o.max_bytes;
@@ -594,13 +662,34 @@ static int poll_timeout_ms(struct rec *r)
 	if (pk == NULL)
 		return POLL_IDLE_MS;
 	ms = (pk->arrival_ns + REORDER_WINDOW_NS - mono_ns()) / 1000000 + 1;
-	return ms < 1 ? 1 : (ms > POLL_IDLE_MS ? POLL_IDLE_MS : (int)ms);
+	return ms < POLL_MIN_MS ? POLL_MIN_MS : (ms > POLL_IDLE_MS ? POLL_IDLE_MS : (int)ms);
+}
+
+/* Takes everything the kernel has captured so far (a bounded number of ring
+ * blocks, so the loop still turns under any load). */
+static int read_capture(struct rec *r)
+{
+	for (int i = 0; i < DISPATCH_BLOCKS && !r->failed; i++) {
+		int n;
+
+		r->batch_ns = mono_ns();   /* one arrival time per ring block */
+		n = capture_dispatch(r->cap, -1, on_packet, r);
+
+		if (n < 0) {
+			snprintf(r->err, sizeof(r->err), "capture: %s", capture_error(r->cap));
+			return -1;
+		}
+		if (n == 0)
+			break;
+	}
+	return 0;
 }
 
 static int loop(struct rec *r, bool show_status)
 {
-	int64_t next_status = mono_ns() + STATUS_EVERY_NS, next_procfs = 0;
-	struct pollfd fds[2];
+	int64_t next_status = mono_ns() + STATUS_EVERY_NS, last_turn = 0;
+	struct pollfd fds[3];
+	struct pollfd *poller_pfd = NULL;
 	nfds_t nfds = 1;
 
 	fds[0].fd = capture_fd(r->cap);
@@ -610,23 +699,31 @@ static int loop(struct rec *r, bool show_status)
 		fds[1].events = POLLIN;
 		nfds = 2;
 	}
+	if (r->poller != NULL) {
+		poller_pfd = &fds[nfds++];
+		poller_pfd->fd = poller_fd(r->poller);
+		poller_pfd->events = POLLIN;
+	}
 	while (!stop_requested && !r->failed) {
-		int64_t now;
+		int64_t now = mono_ns();
 
-		if (poll(fds, nfds, poll_timeout_ms(r)) < 0 && errno != EINTR) {
+		if (now - last_turn < TURN_MIN_NS) {
+			/* busy: let the kernel's rings fill a little, then take it all at
+			 * once (a wake-up per packet block would cost more than the packets) */
+			struct timespec ts = { 0, (long)(TURN_MIN_NS - (now - last_turn)) };
+
+			nanosleep(&ts, NULL);
+		} else if (poll(fds, nfds, poll_timeout_ms(r)) < 0 && errno != EINTR) {
 			snprintf(r->err, sizeof(r->err), "poll: %s", strerror(errno));
 			return -1;
 		}
-		if (capture_dispatch(r->cap, DISPATCH_BATCH, on_packet, r) < 0) {
-			snprintf(r->err, sizeof(r->err), "capture: %s", capture_error(r->cap));
+		last_turn = mono_ns();
+		if (read_capture(r) != 0)
 			return -1;
-		}
 		poll_events(r);
 		now = mono_ns();
-		if (r->bpf == NULL && now >= next_procfs) {
-			take_snapshot(r, ATTR_HOW_PROCFS);
-			next_procfs = now + PROCFS_POLL_NS;
-		}
+		if (poller_pfd != NULL)
+			read_poller(r, poller_pfd);
 		if (release(r, now - REORDER_WINDOW_NS) != 0)
 			return -1;
 		if (rotate_requested) {
@@ -647,12 +744,8 @@ static int loop(struct rec *r, bool show_status)
 /* After a stop: what the kernel still holds, then every queued packet. */
 static int drain(struct rec *r)
 {
-	for (int i = 0; i < 64 && !r->failed; i++) {
-		int n = capture_dispatch(r->cap, DISPATCH_BATCH, on_packet, r);
-
-		if (n <= 0)
-			break;
-	}
+	if (read_capture(r) != 0)
+		return -1;
 	poll_events(r);
 	return r->failed ? -1 : release(r, INT64_MAX);
 }
@@ -665,15 +758,17 @@ static void summary(struct rec *r, uint64_t files)
 	capture_stats(r->cap, &cs);
 	attr_get_stats(r->attr, &as);
 	fprintf(stderr, "pidcap record: %llu packets captured, %llu written (%llu attributed), "
-		"%llu dropped by the kernel, %llu processes, %llu files, %llu eBPF events lost\n",
+		"%llu dropped by the kernel, %llu processes, %llu files, %llu eBPF events, "
+		"%llu eBPF events lost\n",
 		(unsigned long long)r->captured, (unsigned long long)r->written,
 		(unsigned long long)r->attributed, (unsigned long long)cs.drop,
 		(unsigned long long)as.procs_seen, (unsigned long long)files,
-		(unsigned long long)(r->bpf ? bpf_attr_lost(r->bpf) : 0));
+		(unsigned long long)as.events, (unsigned long long)(r->bpf ? bpf_attr_lost(r->bpf) : 0));
 }
 
 static void tear_down(struct rec *r)
 {
+	poller_free(r->poller);   /* closes its pipe, then reaps it */
 	reorder_free(r->q);
 	decoder_free(r->dec);
 	bpf_attr_close(r->bpf);
@@ -727,6 +822,8 @@ int record_main(int argc, char **argv)
 		fprintf(stderr, "pidcap record: stopped: %s\n", r.err);
 	if (!r.o.quiet)
 		summary(&r, files);
+	if (r.poller != NULL && (r.o.verbose || !r.o.quiet))
+		poller_summary(&r);
 	tear_down(&r);
 	close(dirfd);
 	return rc;

@@ -18,7 +18,7 @@ struct reorder_pkt {
 	int64_t ts_ns;          /* capture timestamp */
 	int64_t arrival_ns;     /* CLOCK_MONOTONIC when queued */
 	uint32_t caplen, origlen;
-	uint8_t *data;          /* caplen bytes, owned by the queue */
+	uint8_t *data;          /* caplen bytes inside the queue's arena */
 };
 
 struct reorder;
@@ -29,7 +29,8 @@ struct reorder *reorder_new(uint32_t max_packets, uint64_t max_bytes);
 void reorder_free(struct reorder *q);
 
 /* Copies a packet in. Answers false when full (the caller releases the
- * oldest first with reorder_pop and retries) or out of memory. */
+ * oldest first with reorder_pop and retries); a packet larger than the
+ * whole arena never fits. */
 bool reorder_push(struct reorder *q, int64_t ts_ns, int64_t arrival_ns, const uint8_t *data,
 		  uint32_t caplen, uint32_t origlen);
 

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
@@ -23,6 +24,7 @@
 #include <linux/sock_diag.h>
 
 #include "record/snapshot.h"
+#include "util/cur.h"
 
 /* include/net/tcp_states.h */
 #define TCP_STATE_ESTABLISHED 1
@@ -33,12 +35,6 @@
 #define DIAG_RECV_TIMEOUT_SEC 5
 #define FD_LINK_BYTES 64u             /* "socket:[4294967295]" fits */
 #define NETNS_DIR "/run/netns"
-
-struct sock_list {
-	struct snap_sock *v;
-	size_t n, cap;
-	bool truncated;
-};
 
 /* ---- the inode -> owner table */
 
@@ -279,7 +275,7 @@ static bool all_zero(const uint8_t *p, size_t len)
 	return true;
 }
 
-static int list_push(struct sock_list *l, const struct inet_diag_msg *m, uint8_t proto, uint32_t netns)
+static int list_push(struct snap_list *l, const struct inet_diag_msg *m, uint8_t proto, uint32_t netns)
 {
 	struct snap_sock *s;
 
@@ -316,32 +312,67 @@ static int list_push(struct sock_list *l, const struct inet_diag_msg *m, uint8_t
 	return 0;
 }
 
-/* One netlink message of the dump. Returns 1 at the end, 0 to go on, -1 on error. */
-static int diag_msg(const struct nlmsghdr *h, uint8_t family, uint8_t proto, uint32_t netns,
-		    struct sock_list *l, char *err, size_t errlen)
+/* The error message of an NLMSG_ERROR reply (its payload: struct nlmsgerr). */
+static void diag_error(struct cur payload, const struct snap_diag_query *q, char *err, size_t errlen)
 {
-	const struct inet_diag_msg *m;
+	struct nlmsgerr e;
+	int code = EPROTO;
+
+	if (cur_copy(&payload, &e, sizeof(e)) && e.error != INT_MIN)
+		code = -e.error;
+	snprintf(err, errlen, "inet_diag dump (family %u, protocol %u): %s",
+		 q->family, q->ip_proto, strerror(code));
+}
+
+/* One netlink message of the dump. Returns 1 at the end, 0 to go on, -1 on error. */
+static int diag_msg(const struct nlmsghdr *h, struct cur payload, const struct snap_diag_query *q,
+		    struct snap_list *l, char *err, size_t errlen)
+{
+	struct inet_diag_msg m;
 
 	if (h->nlmsg_type == NLMSG_DONE)
 		return 1;
 	if (h->nlmsg_type == NLMSG_ERROR) {
-		const struct nlmsgerr *e = NLMSG_DATA(h);
-		int code = h->nlmsg_len >= NLMSG_LENGTH(sizeof(*e)) ? -e->error : EPROTO;
-
-		snprintf(err, errlen, "inet_diag dump (family %u, protocol %u): %s",
-			 family, proto, strerror(code));
+		diag_error(payload, q, err, errlen);
 		return -1;
 	}
-	if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY || h->nlmsg_len < NLMSG_LENGTH(sizeof(*m)))
+	if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY || !cur_copy(&payload, &m, sizeof(m)))
 		return 0;
-	m = NLMSG_DATA(h);
-	if (m->idiag_family != family || m->idiag_state == TCP_STATE_NEW_SYN_RECV)
+	if (m.idiag_family != q->family || m.idiag_state == TCP_STATE_NEW_SYN_RECV)
 		return 0;
-	if (list_push(l, m, proto, netns) < 0) {
+	if (list_push(l, &m, q->ip_proto, q->netns) < 0) {
 		snprintf(err, errlen, "inet_diag dump: out of memory");
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * Messages are framed as NLMSG_OK()/NLMSG_NEXT() frame them: a header whose
+ * length covers itself and fits in what is left, then padding to 4 bytes.
+ */
+int snapshot_diag_parse(const void *buf, size_t len, const struct snap_diag_query *q,
+			struct snap_list *l, char *err, size_t errlen)
+{
+	struct cur c = cur_make(buf, len);
+	int rc = 0;
+
+	while (rc == 0) {
+		struct nlmsghdr h;
+		struct cur peek = c, msg, payload;
+
+		if (!cur_copy(&peek, &h, sizeof(h)) || h.nlmsg_len < sizeof(h) ||
+		    !cur_sub(&c, h.nlmsg_len, &msg))
+			break;
+		/* the last message's padding may be missing */
+		if (!cur_skip(&c, NLMSG_ALIGN(h.nlmsg_len) - h.nlmsg_len))
+			c = cur_make(NULL, 0);
+		payload = msg;
+		cur_skip(&payload, NLMSG_HDRLEN);
+		if (h.nlmsg_seq == q->seq)
+			rc = diag_msg(&h, payload, q, l, err, errlen);
+	}
+	return rc;
 }
 
 static int diag_request(int nl, uint8_t family, uint8_t proto, uint32_t seq)
@@ -365,9 +396,10 @@ static int diag_request(int nl, uint8_t family, uint8_t proto, uint32_t seq)
 
 /* Dumps the sockets of one (family, protocol) through the netlink socket nl into l. */
 static int diag_dump(int nl, uint8_t family, uint8_t proto, uint32_t seq, uint32_t netns,
-		     struct sock_list *l, char *err, size_t errlen)
+		     struct snap_list *l, char *err, size_t errlen)
 {
-	uint32_t buf[DIAG_RECV_BYTES / sizeof(uint32_t)];   /* aligned for nlmsghdr */
+	uint8_t buf[DIAG_RECV_BYTES];
+	const struct snap_diag_query q = { .seq = seq, .family = family, .ip_proto = proto, .netns = netns };
 	int rc = 0;
 
 	if (diag_request(nl, family, proto, seq) < 0) {
@@ -380,8 +412,6 @@ static int diag_dump(int nl, uint8_t family, uint8_t proto, uint32_t seq, uint32
 		struct msghdr msg = { .msg_name = &from, .msg_namelen = sizeof(from),
 				      .msg_iov = &iov, .msg_iovlen = 1 };
 		ssize_t got = recvmsg(nl, &msg, 0);
-		const struct nlmsghdr *h;
-		int left;
 
 		if (got < 0 && errno == EINTR)
 			continue;
@@ -392,16 +422,13 @@ static int diag_dump(int nl, uint8_t family, uint8_t proto, uint32_t seq, uint32
 		}
 		if (from.nl_pid != 0)
 			continue;               /* not from the kernel */
-		left = (int)got;
-		for (h = (const struct nlmsghdr *)buf; rc == 0 && NLMSG_OK(h, left); h = NLMSG_NEXT(h, left))
-			if (h->nlmsg_seq == seq)
-				rc = diag_msg(h, family, proto, netns, l, err, errlen);
+		rc = snapshot_diag_parse(buf, (size_t)got, &q, l, err, errlen);
 	}
 	return rc < 0 ? -1 : 0;
 }
 
 /* All four (family, protocol) dumps through nl. */
-static int diag_dump_all(int nl, uint32_t netns, struct sock_list *l, char *err, size_t errlen)
+static int diag_dump_all(int nl, uint32_t netns, struct snap_list *l, char *err, size_t errlen)
 {
 	static const uint8_t families[] = { AF_INET, AF_INET6 };
 	static const uint8_t protos[] = { IPPROTO_TCP, IPPROTO_UDP };
@@ -477,7 +504,7 @@ static uint32_t own_netns_inode(void)
 }
 
 /* Fills in the owners and hands the list over. Returns 0, 1 (capped) or -1. */
-static int snapshot_finish(struct sock_list *l, struct snap_sock **out, size_t *n, char *err, size_t errlen)
+static int snapshot_finish(struct snap_list *l, struct snap_sock **out, size_t *n, char *err, size_t errlen)
 {
 	struct sock_owners *o = sock_owners_new();
 	int rc;
@@ -508,7 +535,7 @@ static int snapshot_finish(struct sock_list *l, struct snap_sock **out, size_t *
 /* Dumps through nl (closed here) and finishes. */
 static int snapshot_via(int nl, uint32_t netns, struct snap_sock **out, size_t *n, char *err, size_t errlen)
 {
-	struct sock_list l = { 0 };
+	struct snap_list l = { 0 };
 	int rc = diag_dump_all(nl, netns, &l, err, errlen);
 
 	close(nl);
@@ -615,7 +642,7 @@ static void ns_set_close(struct ns_set *s)
 }
 
 /* Dumps one namespace of the set into l. Returns 0, 1 (could not enter it: skipped) or -1. */
-static int dump_ns_entry(const struct ns_set *s, size_t i, struct sock_list *l, char *err, size_t errlen)
+static int dump_ns_entry(const struct ns_set *s, size_t i, struct snap_list *l, char *err, size_t errlen)
 {
 	int nl = s->fd[i] < 0 ? diag_socket() : diag_socket_in(s->fd[i]);
 	int rc;
@@ -634,7 +661,7 @@ static int dump_ns_entry(const struct ns_set *s, size_t i, struct sock_list *l, 
 int snapshot_sockets_all(struct snap_sock **out, size_t *n, unsigned *skipped, char *err, size_t errlen)
 {
 	struct ns_set *s = malloc(sizeof(*s));
-	struct sock_list l = { 0 };
+	struct snap_list l = { 0 };
 	unsigned skips = 0;
 	int rc = 0;
 

@@ -53,6 +53,34 @@ int snapshot_sockets_netns(int netns_fd, struct snap_sock **out, size_t *n, char
  */
 int snapshot_sockets_all(struct snap_sock **out, size_t *n, unsigned *skipped, char *err, size_t errlen);
 
+/* A growing list of sockets (free v when done). */
+struct snap_list {
+	struct snap_sock *v;
+	size_t n, cap;
+	bool truncated;            /* SNAP_MAX_SOCKETS reached: later sockets were dropped */
+};
+
+/* Which dump a reply belongs to, and what its sockets are tagged with. */
+struct snap_diag_query {
+	uint32_t seq;              /* messages with another nlmsg_seq are skipped */
+	uint8_t family, ip_proto;  /* AF_INET/AF_INET6; IPPROTO_TCP/UDP */
+	uint32_t netns;            /* copied into each socket's ->netns */
+};
+
+/*
+ * Parses one received datagram of an inet_diag dump (NETLINK_SOCK_DIAG,
+ * SOCK_DIAG_BY_FAMILY): the nlmsghdr-framed messages in [buf, buf + len),
+ * any alignment. Appends each inet_diag_msg of family q->family (except
+ * TCP_NEW_SYN_RECV) to l, at most SNAP_MAX_SOCKETS (then sets
+ * l->truncated). Framing stops at the first header that is short or longer
+ * than what is left, as NLMSG_OK() does; payloads too short for their type
+ * are skipped. Returns 1 at NLMSG_DONE, 0 when the dump goes on in the next
+ * datagram, -1 with a message in err for NLMSG_ERROR or out of memory (l
+ * keeps what it had; the caller frees l->v in every case).
+ */
+int snapshot_diag_parse(const void *buf, size_t len, const struct snap_diag_query *q,
+			struct snap_list *l, char *err, size_t errlen);
+
 /*
  * Owner scan, reusable for the --no-bpf polling fallback: socket inode ->
  * (lowest pid holding it, number of processes holding it), from one pass

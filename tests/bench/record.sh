@@ -5,7 +5,8 @@
 # into the namespace (about 130 k packets/s on the build machine), the most
 # a 2-core machine sustains on veth. Reports per tool: packets written,
 # packets dropped by the kernel, CPU seconds (user + system) of the
-# recorder, and pidcap's lost eBPF events; then the ratios.
+# recorder while the load runs (set-up CPU before the load is printed
+# apart), and pidcap's lost eBPF events; then the ratios.
 #
 #   bash tests/bench/record.sh [PIDCAP] [SECONDS]     (as root)
 set -eu
@@ -50,9 +51,10 @@ run_one() {
 	"$@" 2>"$work/$name.err" &
 	pid=$!
 	sleep 1.5
+	cpu0=$(cpu_of $pid)   # set-up (pidcap: loading eBPF, the snapshot) is reported apart
 	iperf3 -c 10.198.0.2 -p 5201 -u -l 200 -b 0 -t "$secs" >"$work/iperf.log" 2>&1 || true
 	sleep 0.5
-	cpu=$(cpu_of $pid)
+	cpu=$(awk -v a="$(cpu_of $pid)" -v b="$cpu0" 'BEGIN {print a - b}')
 	kill -INT $pid
 	wait $pid || true
 	case $name in
@@ -64,18 +66,22 @@ run_one() {
 		out="$out $(sed -n 's/.* \([0-9]*\) dropped by the kernel.*/\1/p' "$work/$name.err")"
 		out="$out $(sed -n 's/.* \([0-9]*\) eBPF events lost.*/\1/p' "$work/$name.err")" ;;
 	esac
-	echo "$name $out $cpu"
+	echo "$name $out $cpu $cpu0"
 }
 
-echo "load: iperf3 -u -l 200 -b 0 for ${secs}s over veth, best of $repeat by CPU"
-printf '%-8s %10s %9s %8s %10s\n' tool packets dropped cpu_s lost_events
+echo "load: iperf3 -u -l 200 -b 0 for ${secs}s over veth; per tool the run with the least CPU per packet of $repeat"
+printf '%-8s %10s %9s %8s %10s %8s %12s\n' tool packets dropped cpu_s lost_events setup_s cpu_us/pkt
 for i in $(seq "$repeat"); do
 	run_one tcpdump tcpdump -i "$vh" -s 262144 -w "$work/t.pcap"
 	rm -f "$work"/p*.pcapng
-	run_one pidcap "$pidcap" record -q -i "$vh" -w "$work/p.pcapng"
-done | sort -k1,1 -k5,5n | awk '
-	!seen[$1]++ { printf "%-8s %10d %9d %8.2f %10d\n", $1, $2, $3, $5, $4; pk[$1]=$2; dr[$1]=$3; cpu[$1]=$5 }
+	run_one pidcap "$pidcap" record --no-status -i "$vh" -w "$work/p.pcapng"
+done | awk '
+	$2 > 0 { c = $5 / $2 * 1e6; if (!($1 in best) || c < best[$1]) { best[$1] = c; line[$1] = $0 } }
 	END {
-		if (cpu["tcpdump"] > 0)
-			printf "pidcap/tcpdump: cpu %.2fx, drops %d vs %d\n", cpu["pidcap"] / cpu["tcpdump"], dr["pidcap"], dr["tcpdump"]
+		for (t in line) {
+			split(line[t], f, " ")
+			printf "%-8s %10d %9d %8.2f %10d %8.2f %12.3f\n", f[1], f[2], f[3], f[5], f[4], f[6], best[t]
+		}
+		if (best["tcpdump"] > 0)
+			printf "pidcap/tcpdump: CPU per packet %.2fx\n", best["pidcap"] / best["tcpdump"]
 	}'

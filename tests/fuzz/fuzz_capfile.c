@@ -8,10 +8,11 @@
 
 #include "capfile/capfile.h"
 #include "capfile/procinfo.h"
+#include "capfile/sockrec.h"
 
 /*
  * Reads every record of the input through capfile_open_mem(), walks every
- * option, decodes process records and touches every byte the reader hands
+ * option, decodes process and socket records and touches every byte the reader hands
  * out, so AddressSanitizer sees any pointer outside the input. The input is
  * first copied into a heap buffer of exactly its size (as nDPI's fuzzers
  * do): libFuzzer's own buffer may have slack after it. Reader contracts
@@ -86,6 +87,17 @@ static void touch_proc(const struct cap_record *rec)
 		sum_bytes(pr.cmdline, pr.cmdline_len);
 }
 
+static void touch_sock(const struct cap_record *rec)
+{
+	struct sock_record sr;
+
+	if (!sockrec_decode(rec, &sr))
+		return;
+	CHECK(sockrec_is_socket(rec) && rec->u.custom.data.len == SOCKREC_BYTES);
+	CHECK(sr.family == 4 || sr.family == 6);
+	sink += sr.pid + sr.lport + (uint32_t)sr.cookie + sr.how;
+}
+
 static void touch_interface(const struct cap_interface *ifc)
 {
 	const char *strs[] = { ifc->name, ifc->description, ifc->filter, ifc->os, ifc->hardware };
@@ -121,6 +133,7 @@ static void touch_record(struct capfile *cf, const uint8_t *buf, size_t size,
 	case CAP_REC_CUSTOM:
 		check_inside(buf, size, rec->u.custom.data.p, rec->u.custom.data.len);
 		touch_proc(rec);
+		touch_sock(rec);
 		break;
 	case CAP_REC_DARWIN_PROCESS:
 		touch_proc(rec);
