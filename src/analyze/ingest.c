@@ -204,12 +204,14 @@ static int64_t packet_process(struct ingest *ig, const struct cap_packet *pkt,
 	if (d->has_pktap && (d->pktap_flags & DECODE_PKTAP_DIR_IN))
 		*sender = false;
 
-	if (pkt->has_darwin_pib && pkt->darwin_pib < ig->n_darwin)
-		return ig->darwin_rows[pkt->darwin_pib];
+	/* option 8 first: pidcap --compat darwin writes both, and the process
+	 * records option 8 refers to are the fuller ones */
 	if (pkt->has_pid && pkt->pid != 0) {
 		row = procmap_find(ig->pm, pkt->pid, ts);
 		return row ? row : add_process(ig, "epb-pid", pkt->pid, NULL, NULL, PROCMAP_NO_START);
 	}
+	if (pkt->has_darwin_pib && pkt->darwin_pib < ig->n_darwin)
+		return ig->darwin_rows[pkt->darwin_pib];
 	if (d->has_pktap && d->pktap_pid > 0) {
 		row = procmap_find(ig->pm, d->pktap_pid, ts);
 		return row ? row : add_process(ig, "pktap", d->pktap_pid, NULL, d->pktap_comm,

@@ -31,7 +31,7 @@
 #define T0_NS       1700000000000000000LL
 #define STEP_NS     10000000LL     /* 10 ms between packets */
 #define NS_PER_S    1000000000LL
-#define FRAME_MAX   128
+#define FRAME_MAX   256            /* the largest frame here: IPv6 + TCP + 60 bytes = 134 */
 #define ETH_HDR     14
 #define IPV4_HDR    20
 #define IPV6_HDR    40
@@ -117,11 +117,15 @@ static int64_t now_ns = T0_NS;
 static int packet(struct pcapng_writer *w, const struct ep *e, uint8_t flags, size_t len,
 		  uint32_t pid, bool outbound)
 {
-	uint8_t b[FRAME_MAX];
-	size_t n = frame(b, e, flags, len);
 	struct pcapng_epb_opts o = { .has_flags = true,
 				     .flags = outbound ? PCAPNG_EPB_DIR_OUT : PCAPNG_EPB_DIR_IN,
 				     .has_pid = pid != 0, .pid = pid, .tid = pid };
+	uint8_t b[FRAME_MAX];
+	size_t n;
+
+	if (ETH_HDR + IPV6_HDR + TCP_HDR + len > FRAME_MAX)
+		return -1;
+	n = frame(b, e, flags, len);
 
 	now_ns += STEP_NS;
 	return pcapng_write_epb(w, 0, now_ns, b, (uint32_t)n, (uint32_t)n, &o);

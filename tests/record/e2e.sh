@@ -141,6 +141,6 @@ done
 check "editcap dropped option 8 and attribution still agrees" eq \
 	"$(q rec.db 'SELECT f.orig_p, f.resp_p, p.pid FROM flows f JOIN processes p ON p.id = f.process_id ORDER BY 1, 2')" \
 	"$(q edited.db 'SELECT f.orig_p, f.resp_p, p.pid FROM flows f JOIN processes p ON p.id = f.process_id ORDER BY 1, 2')"
-check "attribution is recorded per process (ebpf for the curls)" eq \
-	"$(q rec.db "SELECT DISTINCT attribution FROM processes WHERE name = 'curl'")" ebpf
+check "cgroup and attribution are recorded per process (ebpf for the curls)" eq \
+	"$(q rec.db "SELECT DISTINCT attribution, cgroup IS NOT NULL FROM processes WHERE name = 'curl'")" "ebpf|1"
 tap_end
