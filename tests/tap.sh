@@ -6,6 +6,9 @@
 #   exit_is CODE COMMAND...        succeeds when COMMAND exits with CODE
 #                                  (its stderr is kept in $T/stderr)
 #   tap_end                        prints the plan; its status is the test's
+#   eq GOT WANT                    succeeds when equal, else says both
+#   q DB SQL                       one sqlite3 query, bare rows
+#   skip REASON                    skips the whole test (a plan of 0) and exits
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 n=0 failed=0
@@ -33,3 +36,9 @@ tap_end() {
 	echo "1..$n"
 	[ "$failed" -eq 0 ]
 }
+
+eq() { [ "$1" = "$2" ] || { echo "got '$1', want '$2'" >&2; return 1; }; }
+
+q() { sqlite3 -batch -noheader "$@"; }
+
+skip() { echo "1..0 # SKIP $*"; exit 0; }

@@ -41,6 +41,8 @@ struct ingest {
 	uint32_t n_darwin;
 	int64_t last_ts_ns;
 	struct capture_result res;
+	uint64_t crash_at_packet;   /* test hook, 0 = off */
+	struct ingest_status *status;   /* shared with a supervisor; may be NULL */
 };
 
 static void db_check(struct ingest *ig, int rc)
@@ -270,6 +272,10 @@ static void on_packet(struct ingest *ig, const struct cap_packet *pkt)
 	int64_t row;
 
 	ig->res.packets++;
+	if (ig->status != NULL)
+		__atomic_store_n(&ig->status->packets, ig->res.packets, __ATOMIC_RELAXED);
+	if (ig->res.packets == ig->crash_at_packet)
+		abort();   /* test only: a dissector crash, for the supervisor to record */
 	count_interface_packet(ig, pkt->iface);
 	if (pkt->has_ts) {
 		if (!ig->res.have_ts || ts < ig->res.first_ts_ns)
@@ -401,18 +407,13 @@ static bool ingest_setup(struct ingest *ig, const struct ingest_options *o)
 	return ig->dec && ig->pm && ig->sm && ig->ft;
 }
 
-/* Opens the file, checks it is a capture and hashes it. */
-static struct capfile *open_and_hash(const char *path, char *sha, char *msg, size_t msglen)
+/* Checks the open file is a capture and hashes it; closes fd. */
+static struct capfile *open_and_hash(int fd, const char *path, char *sha, char *msg, size_t msglen)
 {
 	bool not_capture;
 	struct capfile *cf;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	char err[300];
 
-	if (fd < 0) {
-		snprintf(msg, msglen, "cannot open: %s", strerror(errno));
-		return NULL;
-	}
 	cf = capfile_open_fd(dup(fd), path, err, sizeof(err), &not_capture);
 	if (cf == NULL) {
 		snprintf(msg, msglen, "%s", err);
@@ -448,7 +449,32 @@ static enum cap_status read_all(struct ingest *ig, const char *path, bool progre
 enum ingest_result ingest_file(struct store *s, const char *path, const struct ingest_options *o,
 			       struct ingest_totals *totals, char *msg, size_t msglen)
 {
-	struct ingest ig = { .s = s };
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		snprintf(msg, msglen, "cannot open: %s", strerror(errno));
+		return INGEST_FAILED;
+	}
+	return ingest_fd(s, fd, path, o, totals, msg, msglen);
+}
+
+static void publish_meta(struct ingest_status *status, const struct capture_meta *m)
+{
+	if (status == NULL)
+		return;
+	snprintf(status->sha256_hex, sizeof(status->sha256_hex), "%s", m->sha256_hex);
+	snprintf(status->format, sizeof(status->format), "%s", m->format);
+	status->gzip = m->gzip;
+	status->size_bytes = m->size_bytes;
+	status->have_meta = true;
+}
+
+enum ingest_result ingest_fd(struct store *s, int fd, const char *path,
+			     const struct ingest_options *o, struct ingest_totals *totals,
+			     char *msg, size_t msglen)
+{
+	struct ingest ig = { .s = s, .crash_at_packet = o->crash_at_packet,
+			     .status = o->status };
 	struct capture_meta meta;
 	char sha[SHA256_HEX_BYTES];
 	enum cap_status st;
@@ -458,13 +484,14 @@ enum ingest_result ingest_file(struct store *s, const char *path, const struct i
 	double t0 = now_s(), t1, t2, t3;
 
 	msg[0] = '\0';
-	ig.cf = open_and_hash(path, sha, msg, msglen);
+	ig.cf = open_and_hash(fd, path, sha, msg, msglen);
 	totals->hash_s += now_s() - t0;
 	if (ig.cf == NULL)
 		return INGEST_FAILED;
 	meta = (struct capture_meta){ sha, path,
 		capfile_format(ig.cf) == CAP_FORMAT_PCAPNG ? "pcapng" : "pcap",
-		capfile_gzipped(ig.cf), capfile_size(ig.cf) };
+		capfile_gzipped(ig.cf), capfile_size(ig.cf), o->sandbox };
+	publish_meta(o->status, &meta);
 	rc = store_begin_capture(s, &meta, &ig.capture_id);
 	if (rc != STORE_OK) {
 		if (rc == STORE_ERROR)

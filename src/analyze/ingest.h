@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "store/store.h"
+#include "util/sha256file.h"
 
 enum ingest_result {
 	INGEST_DONE = 0,      /* read completely and committed */
@@ -21,9 +22,25 @@ struct ingest_totals {
 	double hash_s, read_s, drain_s, commit_s;
 };
 
+/* What a supervisor needs to know about a file while it is being read
+ * (kept in memory shared with it: see worker.h). */
+struct ingest_status {
+	bool have_meta;                        /* the fields below are set */
+	char sha256_hex[SHA256_HEX_BYTES];
+	char format[8];                        /* "pcap" or "pcapng" */
+	bool gzip;
+	uint64_t size_bytes;
+	uint64_t packets;                      /* the packet being read, 1-based */
+};
+
 struct ingest_options {
 	bool progress;        /* progress bar on a terminal */
 	uint32_t max_flows;   /* flow table cap (0 = default) */
+	const char *sandbox;  /* stored in captures.sandbox; NULL: unknown */
+	struct ingest_status *status;   /* filled as the file is read; may be NULL */
+	/* Test only (PIDCAP_TEST_CRASH_AT_PACKET): abort() when packet number
+	 * crash_at_packet is reached; 0 = never. */
+	uint64_t crash_at_packet;
 };
 
 /*
@@ -33,5 +50,11 @@ struct ingest_options {
  */
 enum ingest_result ingest_file(struct store *s, const char *path, const struct ingest_options *o,
 			       struct ingest_totals *totals, char *msg, size_t msglen);
+
+/* As ingest_file, reading from fd (opened by the caller, e.g. before a
+ * sandbox; closed here in every case); path is what the database records. */
+enum ingest_result ingest_fd(struct store *s, int fd, const char *path,
+			     const struct ingest_options *o, struct ingest_totals *totals,
+			     char *msg, size_t msglen);
 
 #endif

@@ -18,16 +18,19 @@
 #define BUSY_TIMEOUT_MS 5000
 
 enum stmt_id {
-	ST_FIND_CAPTURE, ST_INSERT_CAPTURE, ST_MAX_FLOW, ST_INTERFACE,
+	ST_FIND_CAPTURE, ST_DELETE_CRASHED, ST_INSERT_CAPTURE, ST_MAX_FLOW, ST_INTERFACE,
 	ST_PROCESS, ST_PROCESS_COUNTS, ST_FLOW, ST_ANOMALY, ST_ANOMALY_COUNT, ST_END_CAPTURE,
 	ST_SOCKET, ST_COUNT
 };
 
 static const char *const stmt_sql[ST_COUNT] = {
-	[ST_FIND_CAPTURE] = "SELECT id FROM captures WHERE sha256 = ?1",
+	/* a crashed file is analysed again: its row only says what happened */
+	[ST_FIND_CAPTURE] = "SELECT id FROM captures WHERE sha256 = ?1 AND status != 'crashed'",
+	[ST_DELETE_CRASHED] = "DELETE FROM captures WHERE sha256 = ?1 AND status = 'crashed'",
 	[ST_INSERT_CAPTURE] =
 		"INSERT INTO captures (sha256, path, format, gzip, size_bytes, packets, status, "
-		"pidcap_version, analyzed_at) VALUES (?1, ?2, ?3, ?4, ?5, 0, 'in progress', ?6, ?7)",
+		"pidcap_version, analyzed_at, sandbox, status_detail) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?10, ?8, ?6, ?7, ?9, ?11)",
 	[ST_MAX_FLOW] = "SELECT IFNULL(MAX(id), 0) FROM flows",
 	[ST_INTERFACE] =
 		"INSERT INTO interfaces (capture_id, id, section, linktype, linktype_name, snaplen, "
@@ -74,6 +77,7 @@ struct store {
 	bool in_capture;
 	bool indexes_dropped;       /* rebuilt by store_close() */
 	bool pending_index_drop;    /* dropped in the open transaction */
+	bool defer_indexes;         /* store_close() leaves them to another connection */
 	int64_t flow_base;
 	struct anomaly_count anomalies[MAX_ANOMALY_NAMES];
 	uint32_t n_anomaly_names;
@@ -164,7 +168,7 @@ int store_close(struct store *s, char *err, size_t errlen)
 		return STORE_OK;
 	if (s->in_capture)
 		store_abort_capture(s);
-	if (s->indexes_dropped && create_indexes(s) != STORE_OK) {
+	if (s->indexes_dropped && !s->defer_indexes && create_indexes(s) != STORE_OK) {
 		if (err)
 			snprintf(err, errlen, "building the indexes: %s", sqlite3_errmsg(s->db));
 		rc = STORE_ERROR;
@@ -267,10 +271,35 @@ static int create_indexes(struct store *s)
 	return exec(s, "COMMIT");
 }
 
+/* Replaces a crashed row of the same file by a new captures row. */
+static int insert_capture(struct store *s, const struct capture_meta *m, const char *status,
+			  uint64_t packets, const char *detail)
+{
+	sqlite3_stmt *st = s->st[ST_DELETE_CRASHED];
+	char now[32];
+
+	sqlite3_bind_text(st, 1, m->sha256_hex, -1, SQLITE_TRANSIENT);
+	if (run(s, ST_DELETE_CRASHED) != STORE_OK)
+		return STORE_ERROR;
+	st = s->st[ST_INSERT_CAPTURE];
+	utc_now(now, sizeof(now));
+	sqlite3_bind_text(st, 1, m->sha256_hex, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, m->path, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, m->format, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 4, m->gzip);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)m->size_bytes);
+	sqlite3_bind_text(st, 6, PACKAGE_VERSION, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, now, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 8, status, -1, SQLITE_STATIC);
+	bind_text(st, 9, m->sandbox);
+	sqlite3_bind_int64(st, 10, (sqlite3_int64)packets);
+	bind_text(st, 11, detail);
+	return run(s, ST_INSERT_CAPTURE);
+}
+
 int store_begin_capture(struct store *s, const struct capture_meta *m, int64_t *capture_id)
 {
 	sqlite3_stmt *st = s->st[ST_FIND_CAPTURE];
-	char now[32];
 	int rc;
 
 	if (exec(s, "BEGIN IMMEDIATE") != STORE_OK)
@@ -282,16 +311,7 @@ int store_begin_capture(struct store *s, const struct capture_meta *m, int64_t *
 		exec(s, "ROLLBACK");
 		return STORE_EXISTS;
 	}
-	st = s->st[ST_INSERT_CAPTURE];
-	utc_now(now, sizeof(now));
-	sqlite3_bind_text(st, 1, m->sha256_hex, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, m->path, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 3, m->format, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 4, m->gzip);
-	sqlite3_bind_int64(st, 5, (sqlite3_int64)m->size_bytes);
-	sqlite3_bind_text(st, 6, PACKAGE_VERSION, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 7, now, -1, SQLITE_TRANSIENT);
-	if (run(s, ST_INSERT_CAPTURE) != STORE_OK)
+	if (insert_capture(s, m, "in progress", 0, NULL) != STORE_OK)
 		goto fail;
 	*capture_id = sqlite3_last_insert_rowid(s->db);
 	if (sqlite3_step(s->st[ST_MAX_FLOW]) != SQLITE_ROW) {
@@ -647,4 +667,27 @@ void store_abort_capture(struct store *s)
 	exec(s, "ROLLBACK");
 	s->in_capture = false;
 	s->pending_index_drop = false;
+}
+
+int store_record_crash(struct store *s, const struct capture_meta *m, uint64_t packets,
+		       const char *detail)
+{
+	if (exec(s, "BEGIN IMMEDIATE") != STORE_OK)
+		return STORE_ERROR;
+	if (insert_capture(s, m, "crashed", packets, detail) != STORE_OK ||
+	    exec(s, "COMMIT") != STORE_OK) {
+		exec(s, "ROLLBACK");
+		return STORE_ERROR;
+	}
+	return STORE_OK;
+}
+
+void store_defer_indexes(struct store *s)
+{
+	s->defer_indexes = true;
+}
+
+int store_build_indexes(struct store *s)
+{
+	return create_indexes(s);
 }

@@ -34,8 +34,19 @@ int store_library_init(void);
  * (calling store_library_init if nobody has). */
 struct store *store_open(const char *path, char *err, size_t errlen);
 
-/* Closes (checkpointing the WAL). Returns STORE_OK or STORE_ERROR. */
+/* Closes (checkpointing the WAL), rebuilding the indexes if a capture
+ * dropped them, unless store_defer_indexes was called. Returns STORE_OK or
+ * STORE_ERROR. */
 int store_close(struct store *s, char *err, size_t errlen);
+
+/* Leaves the index rebuild to whoever calls store_build_indexes later
+ * (pidcap analyze's parent, once after all its workers): store_close then
+ * leaves the indexes dropped by this connection's captures missing. */
+void store_defer_indexes(struct store *s);
+
+/* Creates every index of the schema that is missing, in one transaction.
+ * Returns STORE_OK or STORE_ERROR (message: store_error). */
+int store_build_indexes(struct store *s);
 
 /* The last SQLite error, for messages. */
 const char *store_error(const struct store *s);
@@ -46,6 +57,7 @@ struct capture_meta {
 	const char *format;        /* "pcap" or "pcapng" */
 	bool gzip;
 	uint64_t size_bytes;
+	const char *sandbox;       /* the worker's sandbox level, or "off"; NULL: unknown */
 };
 
 /*
@@ -99,6 +111,14 @@ struct capture_result {
 
 /* Writes the capture's totals and anomaly counts and commits. */
 int store_end_capture(struct store *s, int64_t capture_id, const struct capture_result *r);
+
+/* Records, in its own transaction, a file whose analysis crashed: a
+ * captures row with status 'crashed', packets = the packet reached, and
+ * detail as status_detail. It replaces an older crashed row of that file; a
+ * later store_begin_capture of the same SHA-256 analyses it again. Not
+ * during a capture. Returns STORE_OK or STORE_ERROR. */
+int store_record_crash(struct store *s, const struct capture_meta *m, uint64_t packets,
+		       const char *detail);
 
 /* Rolls the capture back (nothing of it stays). */
 void store_abort_capture(struct store *s);

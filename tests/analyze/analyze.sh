@@ -7,8 +7,6 @@ P=${PIDCAP:?}
 S=${SRCDIR:?}
 B=${BUILDDIR:?}
 . "$S/tests/tap.sh"
-q() { sqlite3 -batch -noheader "$@"; }
-eq() { [ "$1" = "$2" ] || { echo "got '$1', want '$2'" >&2; return 1; }; }
 if ! command -v sqlite3 >/dev/null 2>&1; then
 	echo "1..0 # SKIP sqlite3 (the command-line shell) is not installed"
 	exit 0
@@ -18,7 +16,7 @@ cd "$T" || exit 1
 
 check "analyze the bundled capture (exit 0)" exit_is 0 "$P" analyze --no-progress "$CAP"
 check "default database name is the capture's base name + .db" test -s wikipedia.db
-check "schema version is set" eq "$(q wikipedia.db 'PRAGMA user_version')" 3
+check "schema version is set" eq "$(q wikipedia.db 'PRAGMA user_version')" 4
 check "one capture, complete, with its SHA-256" eq \
 	"$(q wikipedia.db "SELECT count(*), status, sha256 FROM captures")" \
 	"1|complete|$(sha256sum "$CAP" | cut -d' ' -f1)"

@@ -9,7 +9,6 @@ P=${PIDCAP:?}
 S=${SRCDIR:?}
 B=${BUILDDIR:?}
 . "$S/tests/tap.sh"
-q() { sqlite3 -batch -noheader "$@"; }
 eq() { [ "$1" = "$2" ] || { printf 'got:\n%s\nwant:\n%s\n' "$1" "$2" >&2; return 1; }; }
 if ! command -v sqlite3 >/dev/null 2>&1; then
 	echo "1..0 # SKIP sqlite3 (the command-line shell) is not installed"

@@ -7,9 +7,6 @@ set -u
 P=${PIDCAP:?}
 S=${SRCDIR:?}
 . "$S/tests/tap.sh"
-q() { sqlite3 -batch -noheader "$@"; }
-eq() { [ "$1" = "$2" ] || { echo "got '$1', want '$2'" >&2; return 1; }; }
-skip() { echo "1..0 # SKIP $*"; exit 0; }
 
 [ "$(id -u)" -eq 0 ] || skip "needs root (capture, eBPF)"
 PY=/usr/bin/python3

@@ -25,8 +25,6 @@ for tool in curl sqlite3 capinfos tcpdump mount umount; do
 done
 . "$S/tests/tap.sh"
 
-q() { sqlite3 -batch -noheader "$@"; }
-eq() { [ "$1" = "$2" ] || { echo "got '$1', want '$2'" >&2; return 1; }; }
 skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
 
 cleanup() {

@@ -1,0 +1,61 @@
+#!/bin/sh
+# pidcap analyze's supervised workers: a crash injected into the worker of
+# the first file (test-only hook PIDCAP_TEST_CRASH_AT_PACKET) is recorded as
+# 'crashed' with the packet reached, the second file is still analysed, the
+# run exits 1; running again analyses the crashed file for real. A CPU
+# limit hit is recorded the same way. (The memory limit is not tested here:
+# where allocations start failing depends on the build and on fallbacks,
+# e.g. no writer thread, so no size gives a deterministic result.)
+set -u
+P=${PIDCAP:?}
+S=${SRCDIR:?}
+. "$S/tests/tap.sh"
+grep_q() { grep -q -- "$1" "$2" || { echo "no '$1' in $2:" >&2; cat "$2" >&2; return 1; }; }
+if ! command -v sqlite3 >/dev/null 2>&1; then
+	echo "1..0 # SKIP sqlite3 (the command-line shell) is not installed"
+	exit 0
+fi
+BIG=$S/testdata/zeek/wikipedia.pcap          # 136 packets
+SMALL=$S/testdata/zeek/communityid/tcp.pcap  # fewer than 50
+cd "$T" || exit 1
+
+PIDCAP_TEST_CRASH_AT_PACKET=50 "$P" analyze --no-progress -o w.db "$BIG" "$SMALL" >w.out 2>w.err; rc=$?
+check "a crashed worker makes the run exit 1" eq "$rc" 1
+check "... and is reported" grep_q "wikipedia.pcap: crashed: killed by signal 6 (SIGABRT) at packet 50" w.err
+check "the first file is recorded as crashed, with its packet, hash and path" eq \
+	"$(q w.db "SELECT status, status_detail, packets, sha256, path FROM captures WHERE id = 1")" \
+	"crashed|killed by signal 6 (SIGABRT) at packet 50|50|$(sha256sum "$BIG" | cut -d' ' -f1)|$BIG"
+check "... nothing else of it is stored" eq "$(q w.db 'SELECT count(*) FROM flows WHERE capture_id = 1')" 0
+check "the second file is analysed normally" eq \
+	"$(q w.db "SELECT status, packets FROM captures WHERE id = 2")" "complete|$("$P" info --json "$SMALL" |
+	python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["packets"])')"
+check "... with its flows" test "$(q w.db 'SELECT count(*) FROM flows WHERE capture_id = 2')" -gt 0
+check "the indexes were built at the end" eq \
+	"$(q w.db "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'index' AND name = 'flows_orig'")" 1
+check "the summary counts the crash" grep_q '1 file analysed, 0 partly, 0 already present, 0 failed, 1 crashed' w.out
+
+check "running again without the crash exits 0" exit_is 0 "$P" analyze -q --no-progress -o w.db "$BIG" "$SMALL"
+check "... analyses the crashed file again (one row, complete)" eq \
+	"$(q w.db "SELECT count(*), min(status), max(status) FROM captures WHERE path = '$BIG'")" "1|complete|complete"
+check "... and leaves the second alone" eq "$(q w.db 'SELECT count(*) FROM captures')" 2
+"$P" analyze -q --no-progress -o ref.db "$SMALL" "$BIG"
+check "... the flows equal a clean run's" eq \
+	"$(q w.db 'SELECT count(*), sum(orig_pkts), sum(resp_bytes) FROM flows')" \
+	"$(q ref.db 'SELECT count(*), sum(orig_pkts), sum(resp_bytes) FROM flows')"
+
+PIDCAP_TEST_CRASH_AT_PACKET=5 "$P" analyze -q --no-progress --no-sandbox -o ns.db "$SMALL" 2>ns.err; rc=$?
+check "without the sandbox a crash is recorded too (exit 1)" eq "$rc" 1
+check "... as crashed at packet 5" eq "$(q ns.db 'SELECT status, packets, sandbox FROM captures')" "crashed|5|off"
+
+# A CPU limit: a capture large enough to need more than a second of CPU.
+python3 "$S/tests/analyze/make_big.py" "$BIG" big.pcap 8000 0
+"$P" analyze -q --no-progress --file-cpu-limit 1 -o cpu.db big.pcap "$SMALL" >cpu.out 2>cpu.err; rc=$?
+check "a file over --file-cpu-limit makes the run exit 1" eq "$rc" 1
+check "... recorded as crashed by the CPU limit" eq \
+	"$(q cpu.db "SELECT status, status_detail LIKE 'CPU time limit (1 s) reached at packet %' FROM captures WHERE id = 1")" \
+	"crashed|1"
+check "... and the next file is analysed" eq "$(q cpu.db 'SELECT status FROM captures WHERE id = 2')" complete
+
+check "bad limits are usage errors" exit_is 2 "$P" analyze --file-cpu-limit x "$SMALL"
+check "... both of them" exit_is 2 "$P" analyze --file-memory-limit -1 "$SMALL"
+tap_end
