@@ -73,6 +73,8 @@ static char libbpf_log[2048];
 static size_t libbpf_log_len;
 
 static int libbpf_capture(enum libbpf_print_level level, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+static int libbpf_capture(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	int n;
 

@@ -138,32 +138,32 @@ static int add_argument_rules(scmp_filter_ctx ctx, pid_t self)
 	}
 	if (rc == 0)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(madvise), 1,
-				      SCMP_A2(SCMP_CMP_LE, MADV_LAST_HARMLESS));
+				      SCMP_A2(SCMP_CMP_LE, MADV_LAST_HARMLESS, 0));
 	if (rc == 0)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(kill), 1,
-				      SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)self));
+				      SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)self, 0));
 	if (rc == 0)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(kill), 1,
-				      SCMP_A0(SCMP_CMP_NE, (scmp_datum_t)self));
+				      SCMP_A0(SCMP_CMP_NE, (scmp_datum_t)self, 0));
 	if (rc == 0)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1,
-				      SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)self));
+				      SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)self, 0));
 	if (rc == 0)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(tgkill), 1,
-				      SCMP_A0(SCMP_CMP_NE, (scmp_datum_t)self));
+				      SCMP_A0(SCMP_CMP_NE, (scmp_datum_t)self, 0));
 	if (rc == 0)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prlimit64), 1,
-				      SCMP_A2(SCMP_CMP_EQ, 0));
+				      SCMP_A2(SCMP_CMP_EQ, 0, 0));
 	/* a terminal's questions: isatty() and the progress bar's width */
 	if (rc == 0)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
-				      SCMP_A1(SCMP_CMP_EQ, TCGETS));
+				      SCMP_A1(SCMP_CMP_EQ, TCGETS, 0));
 	if (rc == 0)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
-				      SCMP_A1(SCMP_CMP_EQ, TIOCGWINSZ));
+				      SCMP_A1(SCMP_CMP_EQ, TIOCGWINSZ, 0));
 	for (size_t i = 0; rc == 0 && i < sizeof(prctl_allowed) / sizeof(prctl_allowed[0]); i++)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prctl), 1,
-				      SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)prctl_allowed[i]));
+				      SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)prctl_allowed[i], 0));
 	return rc;
 }
 
@@ -173,10 +173,10 @@ static int add_record_rules(scmp_filter_ctx ctx)
 	int rc;
 
 	rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(setsockopt), 1,
-			      SCMP_A1(SCMP_CMP_EQ, SOL_PACKET));
+			      SCMP_A1(SCMP_CMP_EQ, SOL_PACKET, 0));
 	if (rc == 0)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(setsockopt), 1,
-				      SCMP_A1(SCMP_CMP_EQ, SOL_SOCKET));
+				      SCMP_A1(SCMP_CMP_EQ, SOL_SOCKET, 0));
 	return rc;
 }
 
