@@ -22,7 +22,7 @@ done
 ns=pidcap-bench-$$ vh=pcb$$h vn=pcb$$n
 work=$(mktemp -d)
 cleanup() {
-	[ -n "${srv:-}" ] && kill "$srv" 2>/dev/null || true
+	[ -s "$work/iperf.pid" ] && kill "$(cat "$work/iperf.pid")" 2>/dev/null || true
 	ip link del "$vh" 2>/dev/null || true
 	ip netns del "$ns" 2>/dev/null || true
 	rm -rf "$work"
@@ -35,7 +35,7 @@ ip addr add 10.198.0.1/24 dev "$vh"
 ip link set "$vh" up
 ip netns exec "$ns" ip addr add 10.198.0.2/24 dev "$vn"
 ip netns exec "$ns" ip link set "$vn" up
-ip netns exec "$ns" iperf3 -s -D -p 5201 --logfile "$work/iperf-server.log"
+ip netns exec "$ns" iperf3 -s -D -p 5201 --logfile "$work/iperf-server.log" --pidfile "$work/iperf.pid"
 sleep 0.5
 
 # cpu_of PID: user+system seconds (from /proc/PID/stat, clock ticks)
