@@ -18,6 +18,7 @@
 #define PIDCAP_EV_EXEC		4
 #define PIDCAP_EV_FORK		5
 #define PIDCAP_EV_EXIT		6
+#define PIDCAP_EV_ARGV		7	/* struct pidcap_argv_event, right after its EXEC */
 
 /* Which kernel hook produced it (pidcap_event.hook); same values as enum attr_hook. */
 #define PIDCAP_HOOK_SOCK_CREATE		1
@@ -39,6 +40,7 @@
 
 #define PIDCAP_COMM_LEN		16
 #define PIDCAP_FILENAME_LEN	256
+#define PIDCAP_ARGV_LEN		1024	/* a power of two: the program masks lengths with it */
 
 /* Ring buffer size in bytes (a power of two, a multiple of the page size). */
 #define PIDCAP_RINGBUF_BYTES	(4u << 20)
@@ -70,6 +72,25 @@ struct pidcap_event {
 	__u16 rport;
 	char comm[PIDCAP_COMM_LEN];
 	char filename[PIDCAP_FILENAME_LEN];
+};
+
+/*
+ * The arguments of an exec, copied by the kernel program from the new
+ * process' memory (mm->arg_start..arg_end: NUL-separated, as
+ * /proc/PID/cmdline), so that a process that is gone before user space
+ * reads /proc is still described. Shares its first fields with
+ * pidcap_event; len bytes of argv are valid; truncated when longer.
+ */
+struct pidcap_argv_event {
+	__u64 ts_ns;
+	__u64 pad0;
+	__u32 type;		/* PIDCAP_EV_ARGV */
+	__u32 hook;		/* PIDCAP_HOOK_EXEC */
+	__u32 pid;
+	__u32 len;
+	__u32 truncated;
+	__u32 pad1;
+	char argv[PIDCAP_ARGV_LEN];
 };
 
 #endif

@@ -505,6 +505,35 @@ static __always_inline void exec_event(__u32 ppid, __u64 user_fn)
 	bpf_ringbuf_submit(e, 0);
 }
 
+/* The new program's arguments (user memory of the current process). */
+static __always_inline void argv_event(__u64 start, __u64 end)
+{
+	struct pidcap_argv_event *a;
+	__u64 len = end > start ? end - start : 0;
+
+	if (len == 0)
+		return;
+	a = bpf_ringbuf_reserve(&events, sizeof(*a), 0);
+	if (!a) {
+		__sync_fetch_and_add(&lost_events, 1);
+		return;
+	}
+	a->ts_ns = bpf_ktime_get_ns();
+	a->pad0 = 0;
+	a->type = PIDCAP_EV_ARGV;
+	a->hook = PIDCAP_HOOK_EXEC;
+	a->pid = bpf_get_current_pid_tgid() >> 32;
+	a->truncated = len > PIDCAP_ARGV_LEN;
+	a->pad1 = 0;
+	if (len > PIDCAP_ARGV_LEN)
+		len = PIDCAP_ARGV_LEN;
+	len &= PIDCAP_ARGV_LEN * 2 - 1;	/* for the verifier: 0..2047 */
+	if (len > PIDCAP_ARGV_LEN || bpf_probe_read_user(a->argv, len, (const void *)start) < 0)
+		len = 0;
+	a->len = (__u32)len;
+	bpf_ringbuf_submit(a, 0);
+}
+
 /* Variant without the parent (kernels that refuse BTF task pointers here). */
 SEC("tracepoint/sched/sched_process_exec")
 int sched_exec(struct trace_event_raw_sched_process_exec *ctx)
@@ -521,6 +550,7 @@ int sched_exec_btf(struct trace_event_raw_sched_process_exec *ctx)
 	struct task_struct *task = bpf_get_current_task_btf();
 
 	exec_event(task->real_parent->tgid, task->mm->env_end);
+	argv_event(task->mm->arg_start, task->mm->arg_end);
 	return 0;
 }
 

@@ -314,6 +314,29 @@ static void on_exec(struct attr *a, const struct attr_event *ev)
 	proc_install(a, p);
 }
 
+/* The kernel's copy of an exec's arguments: kept when /proc could not be
+ * read (the process was already gone) or gave less. The exec's image is
+ * the current one of the pid, the event comes right after its EXEC. */
+static void on_argv_ev(struct attr *a, const struct attr_event *ev)
+{
+	struct attr_proc *p = proc_find(a, ev->pid);
+	size_t n = ev->argv_len;
+	char *c;
+
+	if (p == NULL || ev->argv == NULL || n == 0)
+		return;
+	while (n > 0 && ev->argv[n - 1] == '\0')
+		n--;   /* as /proc/PID/cmdline, without the final NUL */
+	if (n == 0 || (p->d.cmdline != NULL && p->d.cmdline_len >= n))
+		return;
+	c = dup_bytes(ev->argv, n);
+	if (c == NULL)
+		return;
+	free(p->d.cmdline);
+	p->d.cmdline = c;
+	p->d.cmdline_len = n;
+}
+
 static void on_exit_ev(struct attr *a, const struct attr_event *ev)
 {
 	struct attr_proc *p = proc_find(a, ev->pid);
@@ -607,6 +630,9 @@ void attr_event(struct attr *a, const struct attr_event *ev)
 		break;
 	case ATTR_EV_EXIT:
 		on_exit_ev(a, ev);
+		break;
+	case ATTR_EV_ARGV:
+		on_argv_ev(a, ev);
 		break;
 	case ATTR_EV_ACCEPT:
 		break;   /* accepted sockets inherit the listener's owner */

@@ -37,7 +37,8 @@ _Static_assert(sizeof(((struct pidcap_event *)0)->comm) == sizeof(((struct attr_
 _Static_assert(sizeof(((struct pidcap_event *)0)->filename) ==
 	       sizeof(((struct attr_event *)0)->filename), "filename sizes differ");
 _Static_assert(PIDCAP_HOOK_FENTRY_ACCEPT == (int)ATTR_HOOK_FENTRY_ACCEPT &&
-	       PIDCAP_EV_EXIT == (int)ATTR_EV_EXIT, "events.h and bpf_attr.h disagree");
+	       PIDCAP_EV_EXIT == (int)ATTR_EV_EXIT && PIDCAP_EV_ARGV == (int)ATTR_EV_ARGV,
+	       "events.h and bpf_attr.h disagree");
 
 struct bpf_attr {
 	struct pidcap_bpf *skel;
@@ -381,12 +382,32 @@ static void event_convert(const struct bpf_attr *b, const struct pidcap_event *i
 	memcpy(out->filename, in->filename, n);
 }
 
+/* The arguments of an exec (their own record layout, 1 KiB of argv). */
+static int on_argv(struct bpf_attr *b, const struct pidcap_argv_event *in)
+{
+	struct attr_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = ATTR_EV_ARGV;
+	ev.hook = ATTR_HOOK_EXEC;
+	ev.ts_ns = (int64_t)in->ts_ns + b->mono_to_real_ns;
+	ev.pid = in->pid;
+	ev.argv = in->argv;
+	ev.argv_len = in->len <= sizeof(in->argv) ? in->len : 0;
+	ev.argv_truncated = in->truncated != 0;
+	b->delivered++;
+	b->fn(b->fn_ctx, &ev);
+	return 0;
+}
+
 static int on_ring_event(void *ctx, void *data, size_t size)
 {
 	struct bpf_attr *b = ctx;
 	const struct pidcap_event *in = data;
 	struct attr_event ev;
 
+	if (size >= sizeof(struct pidcap_argv_event) && in->type == PIDCAP_EV_ARGV)
+		return on_argv(b, data);
 	if (size < sizeof(*in) || in->type < ATTR_EV_SOCK_OWNER || in->type > ATTR_EV_EXIT)
 		return 0;
 	event_convert(b, in, &ev);

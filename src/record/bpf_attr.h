@@ -13,7 +13,8 @@ enum attr_ev_type {
 	ATTR_EV_ACCEPT,		/* pid accepted a connection as fd */
 	ATTR_EV_EXEC,
 	ATTR_EV_FORK,
-	ATTR_EV_EXIT		/* the whole process ended */
+	ATTR_EV_EXIT,		/* the whole process ended */
+	ATTR_EV_ARGV		/* the arguments of the EXEC just before (argv, argv_len) */
 };
 
 /* Which kernel hook reported it. */
@@ -42,6 +43,10 @@ struct attr_event {
 	uint8_t laddr[16], raddr[16];	/* network order; IPv4 in the first 4 bytes */
 	uint16_t lport, rport;		/* host order, 0 = unknown */
 	char filename[256];		/* EXEC: the executed path, NUL-terminated, "" if unknown */
+	const char *argv;		/* ARGV: NUL-separated arguments, argv_len bytes, valid
+					 * during the callback only; NULL otherwise */
+	uint32_t argv_len;
+	bool argv_truncated;		/* the kernel copied only the first 1 KiB */
 };
 
 /* Called once per event from bpf_attr_poll(); ev is valid during the call only. */

@@ -76,6 +76,12 @@ check "Landlock denies the recorder a file outside its output directory" \
 for i in $(seq 20); do
 	sh -c 'echo $$ >>curl.pids; exec curl -s -o /dev/null "$0"' "http://$N:8080/?client=$i"
 done
+# processes that live a millisecond or two: described from the kernel's
+# copy of their arguments when /proc is already gone
+: >bash.pids
+for i in 1 2 3 4 5; do
+	sh -c 'echo $$ >>bash.pids; exec bash -c "echo $1 >/dev/udp/$0/9997"' "$N" "tick$i"
+done
 "$PY" "$S/tests/record/workload.py" udp "$N" 9999 5 >udp.out
 "$PY" "$S/tests/record/workload.py" forkudp "$N" 9998 >fork.out
 wait "$hold"
@@ -122,6 +128,16 @@ for db in rec.db edited.db; do
 				ok=\$((ok + 1))
 		done <curl.pids
 		[ \$ok -ge 19 ] || { echo \"\$ok of 20 command lines right\" >&2; exit 1; }"
+	check "$db: 5 bash processes of a millisecond own their datagrams, with their command lines" sh -c "
+		ok=0
+		i=0
+		while read -r pid; do
+			i=\$((i + 1))
+			[ \"\$(sqlite3 '$db' \"SELECT p.name || '|' || p.cmdline FROM flows f
+				JOIN processes p ON p.id = f.process_id WHERE f.resp_p = 9997 AND p.pid = \$pid\")\" = \
+			  \"bash|bash -c echo tick\$i >/dev/udp/$N/9997\" ] && ok=\$((ok + 1))
+		done <bash.pids
+		[ \$ok -eq 5 ] || { echo \"\$ok of 5\" >&2; exit 1; }"
 	read -r _ hpid hport <hold.out
 	check "$db: the connection opened before recording belongs to its process" eq \
 		"$(owner "$db" "$hport" 8080 | cut -d' ' -f1)" "$hpid"

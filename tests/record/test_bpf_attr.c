@@ -34,12 +34,20 @@
 struct evlog {
 	struct attr_event *ev;
 	size_t n;
+	char true_argv[64];          /* ARGV of /bin/true's exec (run_true) */
+	size_t true_argv_len;
+	uint32_t true_pid;
 };
 
 static void collect(void *ctx, const struct attr_event *ev)
 {
 	struct evlog *l = ctx;
 
+	/* argv is valid during the call only */
+	if (ev->type == ATTR_EV_ARGV && ev->pid == l->true_pid && ev->argv_len <= sizeof(l->true_argv)) {
+		memcpy(l->true_argv, ev->argv, ev->argv_len);
+		l->true_argv_len = ev->argv_len;
+	}
 	if (l->n < EV_CAP)
 		l->ev[l->n++] = *ev;
 }
@@ -186,9 +194,9 @@ static pid_t run_true(void)
 	if (pid == 0) {
 		/* on the (written, so mapped) stack: the sys_enter_execve fallback
 		 * cannot fault in a read-only page of a fresh fork */
-		char path[] = "/bin/true", arg0[] = "true";
+		char path[] = "/bin/true", arg0[] = "true", arg1[] = "pidcap-argv";
 
-		execl(path, arg0, (char *)NULL);
+		execl(path, arg0, arg1, (char *)NULL);
 		_exit(127);
 	}
 	if (pid < 0 || waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
@@ -294,6 +302,12 @@ static void check_exec(const struct evlog *l, const struct bpf_attr *b, pid_t pi
 	tap_ok(e && e->ppid == (uint32_t)getpid(), "fork: parent and child");
 	m = (struct match){ ATTR_EV_EXIT, ATTR_HOOK_EXIT, (uint32_t)pid, 0, 0, 0, 0, NULL };
 	tap_ok(find_ev(l, &m) != NULL, "exit of the child");
+	if (strstr(bpf_attr_hooks(b), "exec parent unreadable"))
+		tap_diag("exec arguments not readable on this kernel (no BTF task pointer)");
+	else if (!tap_ok(l->true_argv_len == sizeof("true\0pidcap-argv") &&
+			 memcmp(l->true_argv, "true\0pidcap-argv", sizeof("true\0pidcap-argv")) == 0,
+			 "exec: the kernel's copy of argv is \"true\", \"pidcap-argv\""))
+		tap_diag("argv: %zu bytes", l->true_argv_len);
 	m = (struct match){ ATTR_EV_FORK, 0, 0, (uint32_t)tid, 0, 0, 0, NULL };
 	tap_ok(tid > 0 && find_ev(l, &m) == NULL, "a new thread is not reported as a fork");
 }
@@ -453,6 +467,7 @@ int main(void)
 	tcp_pid = run_client("bpfat_tcp", SOCK_STREAM, tsrv, tport, &tcp_lport, &afd);
 	udp_pid = run_client("bpfat_udp", SOCK_DGRAM, usrv, uport, &udp_lport, &unused_fd);
 	true_pid = run_true();
+	log.true_pid = (uint32_t)true_pid;
 	if (pthread_create(&th, NULL, thread_main, &tid) == 0)
 		pthread_join(th, NULL);
 	tap_ok(tcp_pid > 0 && udp_pid > 0 && true_pid > 0, "workload ran");
