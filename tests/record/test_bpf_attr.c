@@ -438,7 +438,7 @@ static void phase_unprivileged(struct bpf_attr *b, struct evlog *l, int server, 
 
 int main(void)
 {
-	struct evlog log = { calloc(EV_CAP, sizeof(struct attr_event)), 0 };
+	struct evlog log = { .ev = calloc(EV_CAP, sizeof(struct attr_event)) };
 	struct bpf_attr *b;
 	char err[512];
 	uint16_t tport, uport, tcp_lport = 0, udp_lport = 0;
