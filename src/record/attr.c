@@ -670,8 +670,6 @@ static bool found(struct attr_sock *s, bool outbound, int64_t ts_ns, struct attr
 		s->first_ns = ts_ns;
 	if (ts_ns > s->last_ns)
 		s->last_ns = ts_ns;
-	if (s->owner != NULL)
-		s->owner->packets++;
 	lru_front(a, s);
 	return true;
 }

@@ -44,7 +44,6 @@ struct attr_proc {
 	uint64_t written_seq;       /* output file that already holds its record (0 none) */
 	uint64_t darwin_seq;        /* same for its Apple block (--compat darwin) */
 	uint32_t darwin_index;      /* that block's index in the file */
-	uint64_t packets;           /* packets attributed to it */
 	/* owned by attr.c */
 	uint32_t refs;
 	struct attr_proc *next_pid;

@@ -114,6 +114,15 @@ static int configure(struct capture *c, char *err, size_t errlen)
 	return 0;
 }
 
+/* Appends what to do to an error message, as far as it fits. */
+static void add_hint(char *err, size_t errlen, const char *hint)
+{
+	size_t n = strnlen(err, errlen);
+
+	if (n + 1 < errlen)
+		snprintf(err + n, errlen - n, "%s", hint);
+}
+
 /* pcap_activate(), with its warnings kept and its errors explained. */
 static int activate(struct capture *c, char *err, size_t errlen)
 {
@@ -132,6 +141,11 @@ static int activate(struct capture *c, char *err, size_t errlen)
 		set_msg(err, errlen, "%s: %s (%s)", c->iface, pcap_statustostr(r), pcap_geterr(c->p));
 	else
 		set_msg(err, errlen, "%s: %s", c->iface, pcap_statustostr(r));
+	if (r == PCAP_ERROR_PERM_DENIED)
+		add_hint(err, errlen, "; run as root, or with CAP_NET_RAW (and CAP_BPF, CAP_PERFMON, "
+			 "CAP_NET_ADMIN, CAP_SYS_ADMIN for eBPF attribution)");
+	else if (r == PCAP_ERROR_NO_SUCH_DEVICE)
+		add_hint(err, errlen, "; `ip link` lists the interfaces, or use -i any");
 	return -1;
 }
 
@@ -285,11 +299,6 @@ int capture_dispatch(struct capture *c, int max_packets, capture_packet_fn fn, v
 		return -1;
 	}
 	return n;
-}
-
-void capture_breakloop(struct capture *c)
-{
-	pcap_breakloop(c->p);
 }
 
 int capture_stats(struct capture *c, struct capture_stats *s)

@@ -71,15 +71,10 @@ typedef void (*capture_packet_fn)(void *ctx, int64_t ts_ns, const uint8_t *data,
 /*
  * Hands the packets waiting now to fn, at most max_packets of them (<= 0
  * for one ring block's worth, libpcap's -1). Never blocks. Returns the
- * number handed over; 0 when none was waiting or capture_breakloop() was
- * called (the caller knows why it stopped); -1 on an error (e.g. the
+ * number handed over; 0 when none was waiting; -1 on an error (e.g. the
  * interface went away), message in capture_error().
  */
 int capture_dispatch(struct capture *c, int max_packets, capture_packet_fn fn, void *ctx);
-
-/* Makes a running capture_dispatch() return after the current packet. Safe
- * from a signal handler (pcap_breakloop). */
-void capture_breakloop(struct capture *c);
 
 /*
  * Reads libpcap's counters into 64-bit totals in *s. libpcap's are 32-bit

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "record/poller.h"
+#include "sandbox/sandbox.h"
 #include "util/cur.h"
 
 #define POLLER_PIPE_BYTES (1 << 20)          /* asked for; the kernel may give less */
@@ -155,19 +156,7 @@ static bool recorder_gone(int fd, int ms, pid_t parent)
 /* Keeps only `keep` in the permitted and effective sets; empties the rest. */
 static void drop_to(const cap_value_t *keep, int n_keep)
 {
-	cap_t c = cap_init();
-
-	/* the bounding set first: dropping from it needs CAP_SETPCAP, which goes next */
-	for (int i = 0; i < cap_max_bits(); i++)
-		(void)cap_drop_bound((cap_value_t)i);
-	(void)cap_reset_ambient();
-	if (c != NULL && n_keep > 0) {
-		(void)cap_set_flag(c, CAP_PERMITTED, n_keep, keep, CAP_SET);
-		(void)cap_set_flag(c, CAP_EFFECTIVE, n_keep, keep, CAP_SET);
-	}
-	if (c != NULL)
-		(void)cap_set_proc(c);
-	cap_free(c);
+	sandbox_caps_keep(keep, n_keep);
 	(void)prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
 	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 }

@@ -454,19 +454,25 @@ static int open_out_dir(const char *path, const char **name, char *err, size_t e
 
 /* ------------------------------------------------------------ set-up */
 
-static void take_snapshot(struct rec *r, enum attr_how how)
+static void take_snapshot(struct rec *r)
 {
 	struct snap_sock *socks = NULL;
 	size_t n = 0;
 	unsigned skipped = 0;
 	char err[256];
+	int rc = snapshot_sockets_all(&socks, &n, &skipped, err, sizeof(err));
 
-	if (snapshot_sockets_all(&socks, &n, &skipped, err, sizeof(err)) != 0) {
-		if (how == ATTR_HOW_SNAPSHOT)
-			fprintf(stderr, "pidcap record: warning: no socket snapshot: %s\n", err);
+	if (rc < 0) {
+		fprintf(stderr, "pidcap record: warning: no snapshot of the sockets open before the "
+			"start (%s): their packets stay unattributed until they make a new event\n", err);
 		return;
 	}
-	attr_snapshot(r->attr, socks, n, how, real_ns());
+	if (rc > 0)   /* the cap cut the list: use what was read */
+		fprintf(stderr, "pidcap record: warning: %s\n", err);
+	if (skipped > 0)
+		fprintf(stderr, "pidcap record: warning: %u network namespaces could not be entered "
+			"for the socket snapshot\n", skipped);
+	attr_snapshot(r->attr, socks, n, ATTR_HOW_SNAPSHOT, real_ns());
 	free(socks);
 }
 
@@ -559,7 +565,7 @@ static int set_up(struct rec *r, int dirfd, const char *name)
 			fprintf(stderr, "pidcap record: eBPF hooks: %s\n", bpf_attr_hooks(r->bpf));
 	}
 	/* after the hooks are attached, so no socket falls between the two */
-	take_snapshot(r, ATTR_HOW_SNAPSHOT);
+	take_snapshot(r);
 	if (r->bpf == NULL && r->poller == NULL && start_poller(r) != 0)
 		return -1;   /* eBPF failed: the fallback */
 	oc.dirfd = dirfd;
@@ -733,8 +739,12 @@ static int loop(struct rec *r, bool show_status)
 		}
 		if (r->o.count && r->captured >= r->o.count)
 			break;
-		if (show_status && now >= next_status) {
-			status_line(r, false);
+		if (now >= next_status) {
+			/* libpcap's counters are 32 bits: read them often enough to see each wrap */
+			if (show_status)
+				status_line(r, false);
+			else
+				capture_stats(r->cap, &(struct capture_stats){ 0 });
 			next_status = now + STATUS_EVERY_NS;
 		}
 	}
@@ -764,6 +774,15 @@ static void summary(struct rec *r, uint64_t files)
 		(unsigned long long)r->attributed, (unsigned long long)cs.drop,
 		(unsigned long long)as.procs_seen, (unsigned long long)files,
 		(unsigned long long)as.events, (unsigned long long)(r->bpf ? bpf_attr_lost(r->bpf) : 0));
+	if (r->o.n_pids || r->o.n_comms)
+		fprintf(stderr, "pidcap record: %llu packets left out by --pid/--comm\n",
+			(unsigned long long)r->filtered_out);
+	if (r->o.verbose)
+		fprintf(stderr, "pidcap record: %llu sockets seen, %llu processes whose /proc entry was "
+			"gone (described from the kernel's events), %llu sockets and %llu processes "
+			"evicted by the table caps\n", (unsigned long long)as.socks_seen,
+			(unsigned long long)as.proc_read_failed, (unsigned long long)as.socks_evicted,
+			(unsigned long long)as.procs_evicted);
 }
 
 static void tear_down(struct rec *r)

@@ -100,25 +100,49 @@ static bool process_sets_empty(void)
 	return empty;
 }
 
-int sandbox_caps_drop(bool drop_uid, struct sandbox_report *r, char *err, size_t errlen)
+/* The bounding set first: dropping from it needs CAP_SETPCAP, which the
+ * caller's cap_set_proc removes afterwards. */
+static void clear_bounding_ambient(void)
 {
-	bool was_root = geteuid() == 0;
-	cap_t none;
-	int rc = 0;
-
-	lock_securebits();
-	/* the bounding set first: dropping from it needs CAP_SETPCAP, which goes last */
 	for (int i = 0; i < cap_max_bits(); i++)
 		(void)cap_drop_bound((cap_value_t)i);
 	(void)cap_reset_ambient();
+}
+
+/* Leaves caps[0..n) permitted and effective, nothing else. */
+static void set_only(const int *caps, int n)
+{
+	cap_t c = cap_init();
+
+	if (c == NULL)
+		return;
+	for (int i = 0; i < n; i++) {
+		cap_value_t v = (cap_value_t)caps[i];
+
+		(void)cap_set_flag(c, CAP_PERMITTED, 1, &v, CAP_SET);
+		(void)cap_set_flag(c, CAP_EFFECTIVE, 1, &v, CAP_SET);
+	}
+	(void)cap_set_proc(c);
+	cap_free(c);
+}
+
+void sandbox_caps_keep(const int *caps, int n)
+{
+	clear_bounding_ambient();
+	set_only(caps, n);
+}
+
+int sandbox_caps_drop(bool drop_uid, struct sandbox_report *r, char *err, size_t errlen)
+{
+	bool was_root = geteuid() == 0;
+	int rc = 0;
+
+	lock_securebits();
+	clear_bounding_ambient();
 	if (drop_uid && was_root)
 		rc = change_to_nobody(err, errlen);
-	if (rc == 0) {
-		none = cap_init();
-		if (none != NULL)
-			(void)cap_set_proc(none);
-		cap_free(none);
-	}
+	if (rc == 0)
+		set_only(NULL, 0);
 	r->bounding_cleared = bounding_set_empty();
 	r->ambient_cleared = ambient_set_empty();
 	r->caps_dropped = process_sets_empty();

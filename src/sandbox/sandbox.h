@@ -78,6 +78,14 @@ struct sandbox_report {
  */
 int sandbox_apply(const struct sandbox_policy *p, struct sandbox_report *r, char *err, size_t errlen);
 
+/*
+ * For a helper process that must keep a few capabilities (the recorder's
+ * /proc poller): empties the bounding and ambient sets, so nothing comes
+ * back on exec, and keeps only caps[0..n) permitted and effective (those the
+ * process holds). Call while CAP_SETPCAP is still effective.
+ */
+void sandbox_caps_keep(const int *caps, int n);
+
 /* `pidcap sandbox-check`: applies a profile's sandbox in a child process,
  * tries eight things it must deny and one it must allow, prints a table.
  * Returns the exit status: 0 all denied and the control worked, 1 otherwise,
