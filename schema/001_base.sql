@@ -77,7 +77,7 @@ CREATE TABLE flows (
 	orig_p          INTEGER NOT NULL,        -- ICMP: type
 	resp_h          TEXT NOT NULL,
 	resp_p          INTEGER NOT NULL,        -- ICMP: code
-	proto           TEXT NOT NULL,           -- 'tcp', 'udp', 'icmp', 'unknown_transport'
+	proto           TEXT NOT NULL,           -- 'tcp', 'udp', 'icmp', 'sctp', 'unknown_transport'
 	ip_proto        INTEGER NOT NULL,
 	service         TEXT,                    -- filled by the protocol analyzers
 	conn_state      TEXT NOT NULL,

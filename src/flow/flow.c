@@ -45,6 +45,8 @@ const char *flow_proto_name(uint8_t ip_proto)
 	case FLOW_PROTO_ICMP:
 	case FLOW_PROTO_ICMPV6:
 		return "icmp";
+	case FLOW_PROTO_SCTP:
+		return "sctp";
 	default:
 		return "unknown_transport";
 	}

@@ -170,7 +170,8 @@ void flow_table_get_stats(const struct flow_table *t, struct flow_stats *out);
 /* Zeek's conn_state ("S0", "SF", "REJ", ... "OTH") of a flow. */
 const char *flow_conn_state(const struct flow *f);
 
-/* Zeek's service-independent "proto" column: "tcp", "udp", "icmp" or "unknown_transport". */
+/* Zeek's service-independent "proto" column: "tcp", "udp", "icmp", "sctp" (Zeek: unknown_transport)
+ * or "unknown_transport". */
 const char *flow_proto_name(uint8_t ip_proto);
 
 /* Zeek's duration (last_ts - first_ts), in ns. */

@@ -12,6 +12,7 @@
 #define FLOW_PROTO_TCP 6
 #define FLOW_PROTO_UDP 17
 #define FLOW_PROTO_ICMPV6 58
+#define FLOW_PROTO_SCTP 132
 
 /* TCP header flags (RFC 9293 §3.1). */
 #define FLOW_TH_FIN 0x01

@@ -109,7 +109,9 @@ static inline bool addr_eq(const uint8_t *a, const uint8_t *b)
 
 /* ---- keys */
 
-/* Zeek keys ICMP on (type, counterpart), other transports on addresses. */
+/* Zeek keys ICMP on (type, counterpart), other transports on addresses.
+ * SCTP keeps its ports (Zeek has no SCTP analyzer and keys it on addresses;
+ * the Community ID spec and tshark key it on its ports, as pidcap does). */
 static bool packet_key(const struct decoded *d, struct pkt_key *k)
 {
 	if (d->ip.version == 0 || d->fragment)
@@ -124,6 +126,13 @@ static bool packet_key(const struct decoded *d, struct pkt_key *k)
 	case FLOW_PROTO_UDP:
 		if (!d->l4_ok)
 			return false;
+		k->sport = d->ip.sport;
+		k->dport = d->ip.dport;
+		break;
+	case FLOW_PROTO_SCTP:
+		/* a cut SCTP header keys on addresses only, as before */
+		if (!d->l4_ok)
+			break;
 		k->sport = d->ip.sport;
 		k->dport = d->ip.dport;
 		break;
