@@ -17,6 +17,7 @@ struct subcommand {
 
 static const struct subcommand subcommands[] = {
 	{ "analyze", analyze_main, "decode capture files into a SQLite database (flows, processes, anomalies)" },
+	{ "index", index_main, "build the lookup indexes of a database (flows by address, by Community ID)" },
 	{ "record", record_main, "capture live traffic into pcapng, each packet marked with its process" },
 	{ "info", info_main, "describe capture files (format, interfaces, packets, times, process records)" },
 	{ "sandbox-check", sandbox_check_main, "apply the sandbox and show that it denies what it must" },
@@ -55,7 +56,11 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
+#ifdef PIDCAP_TEST_HOOKS
+		printf("pidcap %s (test-hook build: not for use on real evidence)\n", PACKAGE_VERSION);
+#else
 		printf("pidcap %s\n", PACKAGE_VERSION);
+#endif
 		return 0;
 	}
 	for (size_t i = 0; i < N_SUBCOMMANDS; i++) {

@@ -9,12 +9,15 @@
 #   sh tests/setup.sh check   set up, then run the whole test suite
 #   sh tests/setup.sh         set up only
 #
-# BUILD_DIR (default ./build) and CONFIGURE_FLAGS select another build.
+# BUILD_DIR (default ./build) and CONFIGURE_FLAGS select another build
+# (--enable-test-hooks is always added: see configure --help).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 build=${BUILD_DIR:-$top/build}
-flags=${CONFIGURE_FLAGS:-}
+# The test-hook build adds tests/pidcap-test-hooks for the suite; the pidcap
+# binary itself never has the hooks.
+flags="--enable-test-hooks${CONFIGURE_FLAGS:+ $CONFIGURE_FLAGS}"
 
 # Build: compiler, autotools, libraries. Tests: Wireshark's tools as oracles,
 # tcpdump, python3 for the comparison scripts, clang for the fuzzers; the

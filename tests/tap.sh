@@ -9,6 +9,9 @@
 #   eq GOT WANT                    succeeds when equal, else says both
 #   q DB SQL                       one sqlite3 query, bare rows
 #   skip REASON                    skips the whole test (a plan of 0) and exits
+#   skip_check DESCRIPTION REASON  one TAP line "ok N - ... # SKIP REASON"
+#   hooks                          succeeds in the test-hook build (tests run
+#                                  tests/pidcap-test-hooks: --enable-test-hooks)
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 n=0 failed=0
@@ -42,3 +45,8 @@ eq() { [ "$1" = "$2" ] || { echo "got '$1', want '$2'" >&2; return 1; }; }
 q() { sqlite3 -batch -noheader "$@"; }
 
 skip() { echo "1..0 # SKIP $*"; exit 0; }
+
+skip_check() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
+
+hooks() { [ "${PIDCAP_TEST_HOOKS:-0}" = 1 ]; }
+HOOKS_REASON="needs the test-hook build (./configure --enable-test-hooks)"

@@ -27,7 +27,7 @@
 static void analyze_usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: pidcap analyze [-o DB] [-q] [-v] [--no-progress] [--max-flows N]\n"
+		"Usage: pidcap analyze [-o DB] [-q] [-v] [--no-progress] [--index] [--max-flows N]\n"
 		"                      [--sandbox-strict | --no-sandbox] [--file-cpu-limit S]\n"
 		"                      [--file-memory-limit MB] FILE...\n"
 		"\n"
@@ -48,6 +48,11 @@ static void analyze_usage(FILE *out)
 		"  -v, --verbose       also the sandbox level reached and the time each\n"
 		"                      phase took\n"
 		"      --no-progress   no progress bar, even on a terminal\n"
+		"      --index         also build the lookup indexes over every flow (by\n"
+		"                      address, by Community ID) at the end, as `pidcap\n"
+		"                      index DB` does; later runs then keep them. Without\n"
+		"                      it they are left out (a run is faster; queries by\n"
+		"                      address or Community ID scan the flows table)\n"
 		"      --max-flows N   flows held in memory at once (default 1000000); the\n"
 		"                      least recently active are written out early\n"
 		"      --sandbox-strict  refuse to run (exit 2, before reading any input)\n"
@@ -103,6 +108,7 @@ struct cli {
 	struct ingest_options o;
 	const char *output;
 	bool quiet, verbose;
+	bool index;                 /* --index: the lookup indexes too */
 	enum sandbox_mode mode;
 	unsigned cpu_limit_s, memory_limit_mb;
 };
@@ -244,6 +250,7 @@ static int parse_options(int argc, char **argv, struct cli *cli)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "no-progress", no_argument, NULL, 'P' },
+		{ "index", no_argument, NULL, 'I' },
 		{ "max-flows", required_argument, NULL, 'M' },
 		{ "sandbox-strict", no_argument, NULL, 'S' },
 		{ "no-sandbox", no_argument, NULL, 'N' },
@@ -263,6 +270,7 @@ static int parse_options(int argc, char **argv, struct cli *cli)
 		case 'q': cli->quiet = true; break;
 		case 'v': cli->verbose = true; break;
 		case 'P': cli->o.progress = false; break;
+		case 'I': cli->index = true; break;
 		case 'S': cli->mode = SANDBOX_STRICT; break;
 		case 'N': cli->mode = SANDBOX_OFF; break;
 		case 'C':
@@ -322,7 +330,7 @@ static int finish_store(const struct cli *cli, const struct run *r)
 	if (s == NULL) {
 		fprintf(stderr, "pidcap analyze: %s: %s\n", cli->output, err);
 		rc = 2;
-	} else if (store_build_indexes(s) != STORE_OK) {
+	} else if (store_build_indexes(s, cli->index, NULL, NULL, NULL) != STORE_OK) {
 		fprintf(stderr, "pidcap analyze: %s: building the indexes: %s\n", cli->output,
 			store_error(s));
 		rc = 2;
@@ -356,12 +364,17 @@ static void parent_dir(const char *path, char *out, size_t outlen)
 		snprintf(out, outlen, "%.*s", (int)(slash - path), path);
 }
 
-/* The test-only crash hook: PIDCAP_TEST_CRASH_AT_PACKET=N. */
+/* The crash hook of the test-hook build only: PIDCAP_TEST_CRASH_AT_PACKET=N
+ * makes the worker abort at packet N, as a crashing dissector would. */
 static uint64_t crash_hook(void)
 {
+#ifdef PIDCAP_TEST_HOOKS
 	const char *v = getenv("PIDCAP_TEST_CRASH_AT_PACKET");
 
 	return v != NULL ? strtoull(v, NULL, 10) : 0;
+#else
+	return 0;
+#endif
 }
 
 /* Creates or upgrades the database before any worker runs (a schema error
@@ -408,7 +421,8 @@ int analyze_main(int argc, char **argv)
 	cli.o.crash_at_packet = crash_hook();
 	parent_dir(cli.output, dir, sizeof(dir));
 	wc = (struct worker_config){ .o = cli.o, .db_path = cli.output, .mode = cli.mode,
-		.cpu_limit_s = cli.cpu_limit_s, .memory_limit_mb = cli.memory_limit_mb };
+		.cpu_limit_s = cli.cpu_limit_s, .memory_limit_mb = cli.memory_limit_mb,
+		.index_lookup = cli.index };
 	if (prepare_store(cli.output) != 0)
 		return 2;
 	wc.write_dir_fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);

@@ -8,4 +8,9 @@
  * that is not a capture, or a database error. */
 int analyze_main(int argc, char **argv);
 
+/* Runs `pidcap index DB` (argv[0] = "index"): builds the indexes DB is
+ * missing, the lookup indexes included, and marks them wanted for later runs.
+ * Returns the exit code: 0 done, 2 usage error, no such file, database error. */
+int index_main(int argc, char **argv);
+
 #endif

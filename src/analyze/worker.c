@@ -18,6 +18,7 @@
 
 #include "analyze/worker.h"
 #include "store/store.h"
+#include "util/progress.h"
 
 #define WORKER_EXIT_OK 0
 #define WORKER_EXIT_SANDBOX 3
@@ -46,6 +47,11 @@ static bool sandbox_complete(const struct sandbox_report *r)
 {
 	return r->landlock_fs && r->seccomp && r->caps_dropped && r->ambient_cleared &&
 	       r->no_new_privs;
+}
+
+static void on_index_progress(void *ctx, unsigned done, unsigned total, const char *name)
+{
+	progress_step(ctx, done, total, name);
 }
 
 /* The child: never returns. */
@@ -99,7 +105,16 @@ static void child_main(const struct worker_config *c, const char *path, struct w
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	/* IF NOT EXISTS: also right when this file was already present but an
 	 * earlier worker of the run left the indexes dropped */
-	indexes_ok = c->build_indexes && store_build_indexes(s) == STORE_OK;
+	if (c->build_indexes) {
+		struct progress pg;
+
+		progress_begin(&pg, "indexing", 0, c->o.progress);
+		indexes_ok = store_build_indexes(s, c->index_lookup, on_index_progress, &pg,
+						 NULL) == STORE_OK;
+		progress_end(&pg);
+	} else {
+		indexes_ok = false;
+	}
 	if (store_close(s, err, sizeof(err)) != STORE_OK) {
 		indexes_ok = false;
 		if (rep->result != INGEST_FAILED) {

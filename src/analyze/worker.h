@@ -22,6 +22,7 @@ struct worker_config {
 	unsigned memory_limit_mb;    /* RLIMIT_DATA per file; 0 = none */
 	bool build_indexes;          /* the last file's worker builds the indexes, under its
 	                              * sandbox and while SQLite's cache still holds the table */
+	bool index_lookup;           /* ... the lookup indexes too (--index) */
 };
 
 enum worker_outcome {

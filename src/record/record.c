@@ -590,11 +590,12 @@ static int set_up(struct rec *r, int dirfd, const char *name)
 	return 0;
 }
 
-/* Test hook: PIDCAP_RECORD_TEST_PROBE=PATH makes the sandboxed recorder try
- * to create PATH (outside its output directory) and say what happened, so
- * a test can see Landlock in force from outside. */
+/* Test hook (test-hook build only): PIDCAP_RECORD_TEST_PROBE=PATH makes the
+ * sandboxed recorder try to create PATH (outside its output directory) and
+ * say what happened, so a test can see Landlock in force from outside. */
 static void test_probe(void)
 {
+#ifdef PIDCAP_TEST_HOOKS
 	const char *path = getenv("PIDCAP_RECORD_TEST_PROBE");
 	int fd;
 
@@ -608,6 +609,7 @@ static void test_probe(void)
 	} else {
 		fprintf(stderr, "pidcap record: landlock probe: denied (%s)\n", strerror(errno));
 	}
+#endif
 }
 
 static int apply_sandbox(struct rec *r, int dirfd)

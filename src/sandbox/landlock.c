@@ -75,7 +75,7 @@ int sandbox_landlock_abi(int *why)
 	long abi;
 
 	*why = 0;
-	if (sandbox_env_flag(SANDBOX_ENV_NO_LANDLOCK)) {
+	if (sandbox_test_no_landlock()) {
 		*why = ENOSYS;
 		return 0;
 	}

@@ -21,12 +21,34 @@
  * /proc: present only in sanitizer builds. */
 extern void __lsan_do_leak_check(void) __attribute__((weak));
 
-bool sandbox_env_flag(const char *name)
+#ifdef PIDCAP_TEST_HOOKS
+static bool env_flag(const char *name)
 {
 	const char *v = getenv(name);
 
 	return v != NULL && strcmp(v, "1") == 0;
 }
+
+bool sandbox_test_no_landlock(void)
+{
+	return env_flag(SANDBOX_ENV_NO_LANDLOCK);
+}
+
+bool sandbox_test_seccomp_log(void)
+{
+	return env_flag(SANDBOX_ENV_SECCOMP_LOG);
+}
+#else
+bool sandbox_test_no_landlock(void)
+{
+	return false;
+}
+
+bool sandbox_test_seccomp_log(void)
+{
+	return false;
+}
+#endif
 
 /* Everything that would open a file lazily later: the time zone, the
  * locale's message catalogue, SQLite's mutexes and its randomness (seeded
@@ -124,8 +146,7 @@ static int strict_precheck(int abi, int landlock_why, bool seccomp_log, char *er
 		return -1;
 	}
 	if (seccomp_log) {
-		snprintf(err, errlen, "strict sandbox: %s=1 (seccomp log mode) does not enforce",
-			 SANDBOX_ENV_SECCOMP_LOG);
+		snprintf(err, errlen, "strict sandbox: seccomp log mode (a test switch) does not enforce");
 		return -1;
 	}
 	return 0;
@@ -178,7 +199,7 @@ static int apply_layers(const struct sandbox_policy *p, int abi, bool seccomp_lo
 
 int sandbox_apply(const struct sandbox_policy *p, struct sandbox_report *r, char *err, size_t errlen)
 {
-	bool seccomp_log = sandbox_env_flag(SANDBOX_ENV_SECCOMP_LOG);
+	bool seccomp_log = sandbox_test_seccomp_log();
 	int why = 0, abi;
 
 	memset(r, 0, sizeof(*r));

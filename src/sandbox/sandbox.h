@@ -70,10 +70,8 @@ struct sandbox_report {
  * is then in an unknown state and should exit. In SANDBOX_BEST_EFFORT a
  * missing layer is only reported in r. SANDBOX_OFF changes nothing.
  *
- * Test and diagnostic switches (environment): PIDCAP_SANDBOX_TEST_NO_LANDLOCK=1
- * makes the Landlock probe fail as ENOSYS; PIDCAP_SANDBOX_SECCOMP_LOG=1 lets
- * unknown system calls through (logged by the kernel) instead of ENOSYS,
- * which STRICT refuses. In LeakSanitizer builds the leak check runs here,
+ * Switches that weaken it exist only in the test-hook build (sandbox_int.h).
+ * In LeakSanitizer builds the leak check runs here,
  * because at exit it would need ptrace and /proc.
  */
 int sandbox_apply(const struct sandbox_policy *p, struct sandbox_report *r, char *err, size_t errlen);

@@ -8,12 +8,24 @@
 
 #include "sandbox/sandbox.h"
 
+/*
+ * Switches that weaken the sandbox, for tests: compiled only into the
+ * test-hook build (./configure --enable-test-hooks builds tests/pidcap-test-hooks
+ * with PIDCAP_TEST_HOOKS); the pidcap binary has neither the code nor the
+ * names. PIDCAP_SANDBOX_TEST_NO_LANDLOCK=1 makes the Landlock probe fail as
+ * ENOSYS; PIDCAP_SANDBOX_SECCOMP_LOG=1 lets unknown system calls through
+ * (logged by the kernel) instead of ENOSYS, which STRICT refuses.
+ */
+#ifdef PIDCAP_TEST_HOOKS
 #define SANDBOX_ENV_NO_LANDLOCK "PIDCAP_SANDBOX_TEST_NO_LANDLOCK"
 #define SANDBOX_ENV_SECCOMP_LOG "PIDCAP_SANDBOX_SECCOMP_LOG"
+#endif
 #define SANDBOX_NOBODY_ID 65534u   /* when /etc/passwd has no "nobody" */
 
 /* True when the environment variable name is set to "1". */
-bool sandbox_env_flag(const char *name);
+/* The test switches above; always false in a build without test hooks. */
+bool sandbox_test_no_landlock(void);
+bool sandbox_test_seccomp_log(void);
 
 /* ---- caps.c */
 

@@ -15,6 +15,10 @@ struct schema_step {
 extern const struct schema_step schema_steps[];
 extern const unsigned schema_step_count;
 
+/* schema/index_lookup.sql: the lookup indexes over every flow row, built on
+ * demand (store_build_indexes), one CREATE INDEX IF NOT EXISTS per statement. */
+extern const char schema_index_lookup_sql[];
+
 /* The version a fully upgraded database has. */
 int schema_latest_version(void);
 

@@ -99,7 +99,8 @@ static const char *const connection_pragmas =
 	"PRAGMA trusted_schema = OFF;"
 	"PRAGMA cell_size_check = ON;";
 
-static int create_indexes(struct store *s);
+static int create_indexes(struct store *s, bool lookup, store_index_progress_fn fn, void *ctx,
+			  struct store_index_stats *stats);
 
 static int fail_db(struct store *s, char *err, size_t errlen, const char *what)
 {
@@ -168,7 +169,8 @@ int store_close(struct store *s, char *err, size_t errlen)
 		return STORE_OK;
 	if (s->in_capture)
 		store_abort_capture(s);
-	if (s->indexes_dropped && !s->defer_indexes && create_indexes(s) != STORE_OK) {
+	if (s->indexes_dropped && !s->defer_indexes &&
+	    create_indexes(s, false, NULL, NULL, NULL) != STORE_OK) {
 		if (err)
 			snprintf(err, errlen, "building the indexes: %s", sqlite3_errmsg(s->db));
 		rc = STORE_ERROR;
@@ -255,20 +257,160 @@ static int drop_indexes(struct store *s)
 	return rc;
 }
 
-/* Recreates the indexes (the schema step that defines them is idempotent),
- * all in one transaction: one commit and one WAL checkpoint, not one each. */
-static int create_indexes(struct store *s)
+/* The index a "CREATE INDEX IF NOT EXISTS name ON ..." statement makes. */
+static void index_name(const char *sql, char *out, size_t outlen)
 {
-	if (exec(s, "BEGIN IMMEDIATE") != STORE_OK)
+	const char *p = strstr(sql, "EXISTS ");
+	size_t n = 0;
+
+	p = p ? p + strlen("EXISTS ") : "?";
+	while (p[n] != '\0' && p[n] != ' ' && n + 1 < outlen)
+		n++;
+	snprintf(out, outlen, "%.*s", (int)n, p);
+}
+
+static bool index_exists(struct store *s, const char *name)
+{
+	sqlite3_stmt *st;
+	bool found = false;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?1",
+			       -1, &st, NULL) != SQLITE_OK)
+		return false;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	found = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return found;
+}
+
+/* Whether the database asks for the lookup indexes (settings, schema 5). */
+static bool lookup_wanted(struct store *s)
+{
+	sqlite3_stmt *st;
+	bool yes = false;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT value = '1' FROM settings WHERE name = 'lookup_indexes'",
+			       -1, &st, NULL) != SQLITE_OK)
+		return false;
+	yes = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) == 1;
+	sqlite3_finalize(st);
+	return yes;
+}
+
+/* What one index build is doing, for the progress callback. */
+struct index_job {
+	store_index_progress_fn fn;
+	void *ctx;
+	unsigned done, total;
+	const char *name;
+};
+
+static int index_progress(void *arg)
+{
+	struct index_job *j = arg;
+
+	j->fn(j->ctx, j->done, j->total, j->name);
+	return 0;
+}
+
+/* Runs each statement of sql (CREATE INDEX IF NOT EXISTS ...): in one
+ * transaction when together, else one transaction per index, so that an
+ * interrupted build keeps the indexes it finished. */
+static int create_index_list(struct store *s, const char *sql, bool together, struct index_job *j,
+			     struct store_index_stats *stats)
+{
+	const char *next = sql;
+	char name[64];
+	int rc = STORE_OK;
+
+	if (together && exec(s, "BEGIN IMMEDIATE") != STORE_OK)
 		return STORE_ERROR;
-	for (unsigned i = 0; i < schema_step_count; i++) {
-		if (strstr(schema_steps[i].name, "index") != NULL &&
-		    exec(s, schema_steps[i].sql) != STORE_OK) {
-			exec(s, "ROLLBACK");
-			return STORE_ERROR;
+	while (rc == STORE_OK && *next != '\0') {
+		sqlite3_stmt *st = NULL;
+		const char *tail;
+
+		if (sqlite3_prepare_v2(s->db, next, -1, &st, &tail) != SQLITE_OK) {
+			rc = STORE_ERROR;
+			break;
 		}
+		next = tail;
+		if (st == NULL)
+			continue;   /* comments and blank lines at the end */
+		index_name(sqlite3_sql(st), name, sizeof(name));
+		if (index_exists(s, name)) {
+			stats->present++;
+		} else {
+			j->name = name;
+			if (j->fn != NULL)
+				index_progress(j);
+			if ((!together && exec(s, "BEGIN IMMEDIATE") != STORE_OK) ||
+			    sqlite3_step(st) != SQLITE_DONE ||
+			    (!together && exec(s, "COMMIT") != STORE_OK)) {
+				if (!together)
+					exec(s, "ROLLBACK");
+				rc = STORE_ERROR;
+			} else {
+				stats->built++;
+			}
+		}
+		sqlite3_finalize(st);
+		j->done++;
 	}
-	return exec(s, "COMMIT");
+	if (together)
+		rc = rc == STORE_OK ? exec(s, "COMMIT") : (exec(s, "ROLLBACK"), STORE_ERROR);
+	return rc;
+}
+
+/* Statements in sql (one per index). */
+static unsigned count_statements(struct store *s, const char *sql)
+{
+	const char *next = sql;
+	unsigned n = 0;
+
+	while (*next != '\0') {
+		sqlite3_stmt *st = NULL;
+		const char *tail;
+
+		if (sqlite3_prepare_v2(s->db, next, -1, &st, &tail) != SQLITE_OK)
+			break;
+		n += st != NULL;
+		sqlite3_finalize(st);
+		next = tail;
+	}
+	return n;
+}
+
+/* Creates the default indexes (the schema steps named *index*, idempotent)
+ * in one transaction: one commit and one WAL checkpoint, not one each; then
+ * the lookup indexes when wanted, one transaction each. */
+static int create_indexes(struct store *s, bool lookup, store_index_progress_fn fn, void *ctx,
+			  struct store_index_stats *stats)
+{
+	struct index_job j = { fn, ctx, 0, 0, NULL };
+	struct store_index_stats unused;
+	int rc = STORE_OK;
+
+	if (stats == NULL)
+		stats = &unused;
+	memset(stats, 0, sizeof(*stats));
+	if (lookup && exec(s, "INSERT OR REPLACE INTO settings (name, value) "
+			      "VALUES ('lookup_indexes', '1')") != STORE_OK)
+		return STORE_ERROR;
+	lookup = lookup || lookup_wanted(s);
+	for (unsigned i = 0; i < schema_step_count; i++)
+		if (strstr(schema_steps[i].name, "index") != NULL)
+			j.total += count_statements(s, schema_steps[i].sql);
+	if (lookup)
+		j.total += count_statements(s, schema_index_lookup_sql);
+	if (fn != NULL)
+		sqlite3_progress_handler(s->db, INDEX_PROGRESS_OPS, index_progress, &j);
+	for (unsigned i = 0; rc == STORE_OK && i < schema_step_count; i++)
+		if (strstr(schema_steps[i].name, "index") != NULL)
+			rc = create_index_list(s, schema_steps[i].sql, true, &j, stats);
+	if (rc == STORE_OK && lookup)
+		rc = create_index_list(s, schema_index_lookup_sql, false, &j, stats);
+	sqlite3_progress_handler(s->db, 0, NULL, NULL);
+	return rc;
 }
 
 /* Replaces a crashed row of the same file by a new captures row. */
@@ -687,7 +829,8 @@ void store_defer_indexes(struct store *s)
 	s->defer_indexes = true;
 }
 
-int store_build_indexes(struct store *s)
+int store_build_indexes(struct store *s, bool lookup, store_index_progress_fn fn, void *ctx,
+			struct store_index_stats *stats)
 {
-	return create_indexes(s);
+	return create_indexes(s, lookup, fn, ctx, stats);
 }

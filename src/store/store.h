@@ -18,6 +18,7 @@
  */
 
 #define STORE_ANOMALY_ROWS_PER_NAME 1000u   /* rows kept per anomaly name and capture */
+#define INDEX_PROGRESS_OPS 1000000          /* SQLite instructions between progress calls */
 
 struct store;
 
@@ -44,9 +45,29 @@ int store_close(struct store *s, char *err, size_t errlen);
  * leaves the indexes dropped by this connection's captures missing. */
 void store_defer_indexes(struct store *s);
 
-/* Creates every index of the schema that is missing, in one transaction.
- * Returns STORE_OK or STORE_ERROR (message: store_error). */
-int store_build_indexes(struct store *s);
+/* Called while indexes are built: done of total indexes are finished, and
+ * name (NUL-terminated, pidcap's own) is being built. Called often (every
+ * INDEX_PROGRESS_OPS SQLite instructions): rate-limit any drawing. */
+typedef void (*store_index_progress_fn)(void *ctx, unsigned done, unsigned total, const char *name);
+
+struct store_index_stats {
+	unsigned built;     /* indexes created by this call */
+	unsigned present;   /* indexes that were there already */
+};
+
+/*
+ * Creates the indexes of the schema that are missing: the default ones
+ * (schema/002_indexes.sql: small tables and partial indexes) in one
+ * transaction, then, when lookup is true or the database asked for them
+ * before (settings.lookup_indexes), the lookup indexes over every flow row
+ * (schema/index_lookup.sql), each in its own transaction, so an interrupted
+ * build keeps the finished ones and a second call completes the rest.
+ * lookup = true also records the wish in the database, so later runs rebuild
+ * them. fn (may be NULL) follows the progress; stats (may be NULL) gets the
+ * counts. Returns STORE_OK or STORE_ERROR (message: store_error).
+ */
+int store_build_indexes(struct store *s, bool lookup, store_index_progress_fn fn, void *ctx,
+			struct store_index_stats *stats);
 
 /* The last SQLite error, for messages. */
 const char *store_error(const struct store *s);

@@ -69,6 +69,28 @@ void progress_update(struct progress *pg, uint64_t done_bytes, uint64_t packets)
 	draw(pg, done_bytes, packets, t);
 }
 
+void progress_step(struct progress *pg, uint64_t done, uint64_t total, const char *what)
+{
+	char bar[BAR_WIDTH + 1];
+	uint64_t t;
+	int fill;
+
+	if (!pg->enabled)
+		return;
+	t = now_ns();
+	if (t - pg->start_ns < QUIET_START_NS || t - pg->last_ns < REDRAW_NS)
+		return;
+	pg->last_ns = t;
+	fill = total ? (int)(done * BAR_WIDTH / total) : 0;
+	for (int i = 0; i < BAR_WIDTH; i++)
+		bar[i] = i < fill ? '#' : '.';
+	bar[BAR_WIDTH] = '\0';
+	fprintf(stderr, "\r%.20s [%s] %llu/%llu %.24s %.0fs  ", pg->label, bar,
+		(unsigned long long)done, (unsigned long long)total, what ? what : "",
+		(double)(t - pg->start_ns) / 1e9);
+	pg->drawn = true;
+}
+
 void progress_end(struct progress *pg)
 {
 	if (pg->drawn)

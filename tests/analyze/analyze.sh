@@ -16,7 +16,7 @@ cd "$T" || exit 1
 
 check "analyze the bundled capture (exit 0)" exit_is 0 "$P" analyze --no-progress "$CAP"
 check "default database name is the capture's base name + .db" test -s wikipedia.db
-check "schema version is set" eq "$(q wikipedia.db 'PRAGMA user_version')" 4
+check "schema version is set" eq "$(q wikipedia.db 'PRAGMA user_version')" 5
 check "one capture, complete, with its SHA-256" eq \
 	"$(q wikipedia.db "SELECT count(*), status, sha256 FROM captures")" \
 	"1|complete|$(sha256sum "$CAP" | cut -d' ' -f1)"

@@ -53,7 +53,7 @@ check "control characters from the file never reach the terminal" sh -c \
 check "JSON escapes them" json_field '"\x1b]0;owned\x07" in d["comments"][0]' "$T/esc.pcapng"
 # The man page documents every option that --help shows, and the exit codes.
 MAN=$S/man/pidcap.1
-for cmd in info analyze record; do
+for cmd in info analyze index record; do
 	for opt in $("$P" $cmd --help | grep -o -- '--[a-z][a-z-]*' | sort -u); do
 		check "man page documents $cmd $opt" grep -q -- "$(echo "$opt" | sed 's/-/\\\\-/g')" "$MAN"
 	done
