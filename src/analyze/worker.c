@@ -61,6 +61,7 @@ static void child_main(const struct worker_config *c, const char *path, struct w
 	struct sandbox_policy pol = {
 		.profile = SANDBOX_PROFILE_ANALYZE, .mode = c->mode,
 		.write_dir_fd = c->write_dir_fd, .drop_uid = c->drop_uid,
+		.preinit = store_sandbox_preinit,
 	};
 	struct ingest_options o = c->o;
 	struct sandbox_report sr;

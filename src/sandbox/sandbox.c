@@ -12,10 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <sqlite3.h>
 
 #include "sandbox/sandbox_int.h"
-#include "store/store.h"
 
 /* LeakSanitizer's exit-time check stops the world with ptrace and reads
  * /proc: present only in sanitizer builds. */
@@ -51,11 +49,10 @@ bool sandbox_test_seccomp_log(void)
 #endif
 
 /* Everything that would open a file lazily later: the time zone, the
- * locale's message catalogue, SQLite's mutexes and its randomness (seeded
- * from /dev/urandom, else silently from the time and pid). */
+ * locale's message catalogue, the user database; then whatever the caller's
+ * preinit loads (SQLite's mutexes and randomness, for the analyzer). */
 static int preinit(const struct sandbox_policy *p, char *err, size_t errlen)
 {
-	unsigned char seed[16];
 	struct tm tm;
 	time_t now = time(NULL);
 	uid_t uid;
@@ -65,13 +62,10 @@ static int preinit(const struct sandbox_policy *p, char *err, size_t errlen)
 	(void)localtime_r(&now, &tm);
 	(void)setlocale(LC_ALL, NULL);   /* keep the caller's choice; "C" loads nothing */
 	(void)strerror(ENOENT);
-	if (store_library_init() != STORE_OK) {
-		snprintf(err, errlen, "cannot initialise SQLite");
-		return -1;
-	}
-	sqlite3_randomness(sizeof(seed), seed);
 	if (p->drop_uid && geteuid() == 0)
 		sandbox_nobody_ids(&uid, &gid);
+	if (p->preinit != NULL && p->preinit(p->preinit_ctx, err, errlen) != 0)
+		return -1;
 	if (__lsan_do_leak_check != NULL)
 		__lsan_do_leak_check();
 	return 0;

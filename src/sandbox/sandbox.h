@@ -36,6 +36,13 @@ struct sandbox_policy {
 	/* When root: setresgid/setresuid to "nobody" (65534 if unknown). The
 	 * output directory must then be writable by that user. */
 	bool drop_uid;
+	/* What the confined code would otherwise load lazily once confined (a
+	 * library's initialisation, its randomness): called with preinit_ctx
+	 * after the generic pre-initialisation and before any layer. Returns 0,
+	 * or -1 with a message in err (sandbox_apply then fails). May be NULL.
+	 * The sandbox knows nothing of what runs in it (OpenSSH's design). */
+	int (*preinit)(void *ctx, char *err, size_t errlen);
+	void *preinit_ctx;
 };
 
 /* What was achieved, for -v and the database. */
@@ -53,8 +60,8 @@ struct sandbox_report {
 
 /*
  * Confines the calling process, in this order: pre-initialises lazily
- * loaded state (tzset, the locale's messages, SQLite via store_library_init
- * and its randomness, the "nobody" lookup), RLIMIT_CORE 0, capabilities
+ * loaded state (tzset, the locale's messages, the "nobody" lookup, then the
+ * caller's preinit), RLIMIT_CORE 0, capabilities
  * (bounding and ambient sets, then all sets; optional uid drop), no-new-privs,
  * Landlock (ABI probed; files: writes only beneath write_dir_fd, reads only
  * there and beneath read_paths; no TCP bind/connect; abstract UNIX sockets

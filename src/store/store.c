@@ -123,6 +123,19 @@ int store_library_init(void)
 	return STORE_OK;
 }
 
+int store_sandbox_preinit(void *ctx, char *err, size_t errlen)
+{
+	unsigned char seed[16];
+
+	(void)ctx;
+	if (store_library_init() != STORE_OK) {
+		snprintf(err, errlen, "cannot initialise SQLite");
+		return -1;
+	}
+	sqlite3_randomness(sizeof(seed), seed);
+	return 0;
+}
+
 struct store *store_open(const char *path, char *err, size_t errlen)
 {
 	struct store *s = calloc(1, sizeof(*s));

@@ -31,6 +31,12 @@ enum store_status { STORE_OK = 0, STORE_EXISTS = 1, STORE_ERROR = -1 };
  * STORE_ERROR. */
 int store_library_init(void);
 
+/* A sandbox_policy.preinit for processes that use the store once confined:
+ * initialises SQLite (store_library_init) and draws from its randomness, which
+ * it would otherwise seed from /dev/urandom on first use. ctx is unused.
+ * Returns 0, or -1 with a message in err. */
+int store_sandbox_preinit(void *ctx, char *err, size_t errlen);
+
 /* Opens or creates the database at path and brings its schema up to date
  * (calling store_library_init if nobody has). */
 struct store *store_open(const char *path, char *err, size_t errlen);

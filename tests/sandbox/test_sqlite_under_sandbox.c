@@ -15,6 +15,7 @@
 #include "../tap.h"
 #include "child.h"
 #include "sandbox/sandbox.h"
+#include "store/store.h"
 
 /*
  * The child confines itself like `pidcap analyze` will (output directory
@@ -75,7 +76,7 @@ static int apply(struct ctx *c, struct sandbox_report *r)
 {
 	struct sandbox_policy p = {
 		.profile = SANDBOX_PROFILE_ANALYZE, .mode = SANDBOX_BEST_EFFORT,
-		.write_dir_fd = c->dir_fd,
+		.write_dir_fd = c->dir_fd, .preinit = store_sandbox_preinit,
 	};
 	char err[256];
 
