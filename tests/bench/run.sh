@@ -7,7 +7,8 @@
 #
 # Two groups: reading (pidcap info against tcpdump -r -w /dev/null and
 # capinfos) and analysis (pidcap analyze into a fresh database against
-# ndpiReader -i, tshark -q -z conv,tcp and tcpdump -r). Ratios are given
+# ndpiReader -i, tshark -q -z conv,tcp and tcpdump -r; pidcap analyze --index
+# and pidcap index, which build the lookup indexes, too). Ratios are given
 # against tcpdump for reading and against ndpiReader for analysis.
 #
 # PIDCAP defaults to build/pidcap; CORPUS to /var/tmp/pidcap-bench/corpus.pcap,
@@ -72,6 +73,22 @@ command -v ndpiReader >/dev/null || apt-get install -y -qq libndpi-bin >/dev/nul
 best_of "ndpiReader -i" ndpiReader -q -i "$corpus" >>"$work/analyze"
 best_of "pidcap analyze (new database)" sh -c \
 	"rm -f '$work'/a.db*; '$pidcap' analyze -q --no-progress -o '$work/a.db' '$corpus'" >>"$work/analyze"
+best_of "pidcap analyze --index" sh -c \
+	"rm -f '$work'/i.db*; '$pidcap' analyze -q --no-progress --index -o '$work/i.db' '$corpus'" >>"$work/analyze"
+# pidcap index on a fresh copy of the default run's database each time (the
+# copy is made outside the timing)
+best=
+for _ in $(seq "$repeat"); do
+	rm -f "$work"/x.db*
+	cp "$work/a.db" "$work/x.db"
+	/usr/bin/time -o "$work/t" -f "%e %M" "$pidcap" index -q --no-progress "$work/x.db"
+	out=$(tail -1 "$work/t"); t=${out% *}; m=${out#* }
+	if [ -z "$best" ] || awk "BEGIN{exit !($t < $best)}"; then best=$t; fi
+done
+echo "pidcap index (after analyze) $best $m" >>"$work/analyze"
 best_of "tcpdump -r (decode, no print)" sh -c "tcpdump -n -r '$corpus' >/dev/null" >>"$work/analyze"
 repeat=1 best_of "tshark -q -z conv,tcp" tshark -n -q -r "$corpus" -z conv,tcp >>"$work/analyze"
 table "$work/analyze" "ndpiReader"
+echo "== phases of the default run (pidcap analyze -v)"
+rm -f "$work"/a.db*
+"$pidcap" analyze -q --no-progress -v -o "$work/a.db" "$corpus" 2>&1 | grep seconds
