@@ -16,6 +16,7 @@
 
 #define MAX_ANOMALY_NAMES 256u
 #define BUSY_TIMEOUT_MS 5000
+#define PRAGMA_RETRY_MS 10
 
 enum stmt_id {
 	ST_FIND_CAPTURE, ST_DELETE_CRASHED, ST_INSERT_CAPTURE, ST_MAX_FLOW, ST_INTERFACE,
@@ -136,6 +137,23 @@ int store_sandbox_preinit(void *ctx, char *err, size_t errlen)
 	return 0;
 }
 
+/* The connection's settings. Switching a new database to WAL needs an
+ * exclusive lock, and SQLite answers BUSY at once (no busy handler) while
+ * another process is setting up the same file: retry until the busy timeout. */
+static int set_pragmas(sqlite3 *db, char **msg)
+{
+	int rc;
+
+	for (int waited_ms = 0;; waited_ms += PRAGMA_RETRY_MS) {
+		sqlite3_free(*msg);
+		*msg = NULL;
+		rc = sqlite3_exec(db, connection_pragmas, NULL, NULL, msg);
+		if ((rc & 0xff) != SQLITE_BUSY || waited_ms >= BUSY_TIMEOUT_MS)
+			return rc;
+		sqlite3_sleep(PRAGMA_RETRY_MS);
+	}
+}
+
 struct store *store_open(const char *path, char *err, size_t errlen)
 {
 	struct store *s = calloc(1, sizeof(*s));
@@ -154,7 +172,10 @@ struct store *store_open(const char *path, char *err, size_t errlen)
 	s->cid = community_id_hasher_new();
 	sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
 	sqlite3_db_config(s->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
-	if (sqlite3_exec(s->db, connection_pragmas, NULL, NULL, &msg) != SQLITE_OK) {
+	/* before anything writes: a foreign or newer file stays as it is */
+	if (schema_check(s->db, err, errlen) != SQLITE_OK)
+		goto fail;
+	if (set_pragmas(s->db, &msg) != SQLITE_OK) {
 		snprintf(err, errlen, "cannot set up the database: %s", msg ? msg : "?");
 		sqlite3_free(msg);
 		goto fail;
