@@ -9,6 +9,7 @@
 #define TOP_ROWS 5
 
 #define MAX_COLUMNS 5
+#define CELL_BYTES 256   /* a right-aligned cell, escaped */
 
 /* Column widths: positive right-aligns (numbers), negative left-aligns (text),
  * 0 = last column, unpadded. */
@@ -46,7 +47,9 @@ static void print_cell(FILE *out, sqlite3_stmt *st, int col, int width)
 	int len = sqlite3_column_bytes(st, col);
 
 	if (width > 0) {
-		fprintf(out, " %*s", width, t ? (const char *)t : "");
+		char safe[CELL_BYTES];
+
+		fprintf(out, " %*s", width, termsafe_format(safe, sizeof(safe), t ? (const char *)t : ""));
 		return;
 	}
 	fputc(' ', out);
@@ -81,13 +84,17 @@ int db_summary_print(const char *path, FILE *out)
 	int rc = 0;
 
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-		fprintf(stderr, "pidcap: %s: %s\n", path, sqlite3_errmsg(db));
+		fputs("pidcap: ", stderr);
+		termsafe_puts(stderr, path);
+		fprintf(stderr, ": %s\n", sqlite3_errmsg(db));
 		sqlite3_close(db);
 		return -1;
 	}
 	for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++) {
 		if (print_section(db, &sections[i], out) != 0) {
-			fprintf(stderr, "pidcap: summary of %s: %s\n", path, sqlite3_errmsg(db));
+			fputs("pidcap: summary of ", stderr);
+			termsafe_puts(stderr, path);
+			fprintf(stderr, ": %s\n", sqlite3_errmsg(db));
 			rc = -1;
 			break;
 		}

@@ -7,11 +7,13 @@
 #include <unistd.h>
 
 #include "util/progress.h"
+#include "util/termsafe.h"
 
 #define CHECK_EVERY_CALLS 4096u
 #define REDRAW_NS (200ull * 1000 * 1000)
 #define QUIET_START_NS (1000ull * 1000 * 1000)
 #define BAR_WIDTH 30
+#define LABEL_BYTES 24      /* the file name shown, escaped and cut */
 
 static uint64_t now_ns(void)
 {
@@ -37,7 +39,7 @@ static void draw(struct progress *pg, uint64_t done, uint64_t packets, uint64_t 
 {
 	double secs = (double)(t - pg->start_ns) / 1e9;
 	double rate = secs > 0 ? (double)packets / secs : 0;
-	char bar[BAR_WIDTH + 1];
+	char bar[BAR_WIDTH + 1], label[LABEL_BYTES];
 
 	if (pg->total_bytes > 0 && done <= pg->total_bytes) {
 		double frac = (double)done / (double)pg->total_bytes;
@@ -47,10 +49,11 @@ static void draw(struct progress *pg, uint64_t done, uint64_t packets, uint64_t 
 		for (int i = 0; i < BAR_WIDTH; i++)
 			bar[i] = i < fill ? '#' : '.';
 		bar[BAR_WIDTH] = '\0';
-		fprintf(stderr, "\r%.20s [%s] %3.0f%% %.1f/%.1f MB %.0f pkt/s ETA %.0fs  ",
-			pg->label, bar, frac * 100, done / 1e6, pg->total_bytes / 1e6, rate, eta);
+		fprintf(stderr, "\r%s [%s] %3.0f%% %.1f/%.1f MB %.0f pkt/s ETA %.0fs  ",
+			termsafe_format(label, sizeof(label), pg->label), bar, frac * 100, done / 1e6, pg->total_bytes / 1e6, rate, eta);
 	} else {
-		fprintf(stderr, "\r%.20s %.1f MB %llu packets %.0f pkt/s  ", pg->label, done / 1e6,
+		fprintf(stderr, "\r%s %.1f MB %llu packets %.0f pkt/s  ",
+			termsafe_format(label, sizeof(label), pg->label), done / 1e6,
 			(unsigned long long)packets, rate);
 	}
 	pg->drawn = true;
@@ -71,7 +74,7 @@ void progress_update(struct progress *pg, uint64_t done_bytes, uint64_t packets)
 
 void progress_step(struct progress *pg, uint64_t done, uint64_t total, const char *what)
 {
-	char bar[BAR_WIDTH + 1];
+	char bar[BAR_WIDTH + 1], label[LABEL_BYTES];
 	uint64_t t;
 	int fill;
 
@@ -85,7 +88,8 @@ void progress_step(struct progress *pg, uint64_t done, uint64_t total, const cha
 	for (int i = 0; i < BAR_WIDTH; i++)
 		bar[i] = i < fill ? '#' : '.';
 	bar[BAR_WIDTH] = '\0';
-	fprintf(stderr, "\r%.20s [%s] %llu/%llu %.24s %.0fs  ", pg->label, bar,
+	fprintf(stderr, "\r%s [%s] %llu/%llu %.24s %.0fs  ",
+		termsafe_format(label, sizeof(label), pg->label), bar,
 		(unsigned long long)done, (unsigned long long)total, what ? what : "",
 		(double)(t - pg->start_ns) / 1e9);
 	pg->drawn = true;
