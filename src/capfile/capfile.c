@@ -262,7 +262,7 @@ int64_t capfile_ts_ns(const struct capfile *cf, uint32_t iface, uint64_t units)
 
 bool cap_opt_next(struct cur *opts, bool big_endian, struct cap_opt *opt, bool *bad)
 {
-	struct cur c = *opts;
+	struct cur c = *opts, val_and_pad;
 	uint16_t code, len;
 	size_t padded;
 
@@ -271,18 +271,19 @@ bool cap_opt_next(struct cur *opts, bool big_endian, struct cap_opt *opt, bool *
 	if (!cur_u16_e(&c, big_endian, &code) || !cur_u16_e(&c, big_endian, &len))
 		return false;
 	if (code == PCAPNG_OPT_ENDOFOPT) {
-		*opts = cur_make(opts->p + opts->len, 0);
+		cur_skip(opts, cur_left(opts));
 		return false;
 	}
 	padded = ((size_t)len + 3) & ~(size_t)3;
 	/* The last option may omit its padding at the very end of the area. */
 	if (cur_left(&c) < len) {
 		*bad = true;
-		*opts = cur_make(opts->p + opts->len, 0);
+		cur_skip(opts, cur_left(opts));
 		return false;
 	}
 	opt->code = code;
-	opt->val = cur_make(c.p, len);
+	val_and_pad = c;
+	cur_sub(&val_and_pad, len, &opt->val);   /* fits: checked above */
 	if (!cur_skip(&c, padded))
 		cur_skip(&c, cur_left(&c));
 	*opts = c;
@@ -291,16 +292,19 @@ bool cap_opt_next(struct cur *opts, bool big_endian, struct cap_opt *opt, bool *
 
 char *cap_opt_str(const struct cap_opt *opt, char *out, size_t outlen)
 {
-	size_t n = opt->val.len;
-	const void *nul = memchr(opt->val.p, 0, n);
+	struct cur v = opt->val, text;
+	size_t n;
 
-	if (nul != NULL)
-		n = (size_t)((const uint8_t *)nul - opt->val.p);
+	/* The value ends at its first NUL, if any. */
+	if (cur_until(&v, 0, &text))
+		v = text;
+	n = cur_left(&v);
 	if (outlen == 0)
 		return out;
 	if (n >= outlen)
 		n = outlen - 1;
-	memcpy(out, opt->val.p, n);
+	if (n > 0)
+		memcpy(out, cur_data(&v), n);
 	out[n] = '\0';
 	return out;
 }

@@ -137,6 +137,7 @@ bool decode_packet(struct decoder *d, uint32_t linktype, const uint8_t *data, ui
 	struct layer l;
 
 	memset(out, 0, sizeof(*out));
+	out->payload = cur_empty();
 	out->linktype = linktype;
 	if (d->retired != NULL || d->n_dgrams != 0)
 		frag_tick(d, ts_ns);

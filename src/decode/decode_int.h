@@ -82,28 +82,6 @@ static inline void layer_trim(struct layer *l, uint32_t n)
 		l->wire = n;
 }
 
-/* Reads without consuming: the byte or big-endian word at offset off. */
-static inline bool peek_u8(const struct cur *c, size_t off, uint8_t *v)
-{
-	struct cur t = *c;
-
-	return cur_skip(&t, off) && cur_u8(&t, v);
-}
-
-static inline bool peek_be16(const struct cur *c, size_t off, uint16_t *v)
-{
-	struct cur t = *c;
-
-	return cur_skip(&t, off) && cur_be16(&t, v);
-}
-
-static inline bool peek_be32(const struct cur *c, size_t off, uint32_t *v)
-{
-	struct cur t = *c;
-
-	return cur_skip(&t, off) && cur_be32(&t, v);
-}
-
 /* decode.c: records an anomaly (a static string) once per packet. */
 void decode_anomaly(struct dstate *st, const char *name);
 

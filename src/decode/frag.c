@@ -225,7 +225,7 @@ static void dgram_header(struct dstate *st, struct frag_dgram *g, const struct f
 		if (g->hdr_from_first || f->offset != 0)
 			return;
 	}
-	memcpy(g->buf + FRAG_HDR_ROOM - len, f->unfrag.p, len);
+	memcpy(g->buf + FRAG_HDR_ROOM - len, cur_data(&f->unfrag), len);
 	g->hdr_len = len;
 	g->nh_off = f->nh_off;
 	g->next_proto = f->proto;
@@ -377,7 +377,7 @@ bool frag_add(struct dstate *st, const struct frag_in *f, struct cur *whole)
 			st->d->stats.frags_dropped_cap++;
 			return false;
 		}
-		fill_holes(st, g, f->offset, upper, f->data.p);
+		fill_holes(st, g, f->offset, upper, cur_data(&f->data));
 		if (!add_range(g, f->offset, upper)) {
 			decode_anomaly(st, "too_many_fragment_holes");
 			dgram_drop(st->d, g);

@@ -15,7 +15,7 @@ void decode_icmp(struct dstate *st, struct layer l)
 		decode_anomaly(st, "truncated_header");
 		return;
 	}
-	if (cur_left(&l.c) < ICMP_HDR_BYTES || !peek_u8(&l.c, 0, &type) || !peek_u8(&l.c, 1, &code)) {
+	if (cur_left(&l.c) < ICMP_HDR_BYTES || !cur_peek_u8(&l.c, 0, &type) || !cur_peek_u8(&l.c, 1, &code)) {
 		decode_anomaly(st, "internally_truncated_header");
 		return;
 	}

@@ -18,7 +18,7 @@ static void mpls_payload(struct dstate *st, struct layer l)
 {
 	uint8_t first;
 
-	if (!peek_u8(&l.c, 0, &first))
+	if (!cur_peek_u8(&l.c, 0, &first))
 		return;
 	switch (first >> 4) {
 	case IP_VERSION_4:

@@ -399,7 +399,7 @@ static int parse_buffer(struct poller *p, poller_sockets_fn fn, void *ctx, char 
 			p->st.rounds++;
 		}
 	}
-	memmove(p->buf, c.p, cur_left(&c));
+	memmove(p->buf, cur_data(&c), cur_left(&c));
 	p->have = cur_left(&c);
 	return 0;
 }

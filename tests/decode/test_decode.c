@@ -143,8 +143,8 @@ static void test_link_types(unsigned v)
 	TAP_EQ_U(out.tcp_flags, TH_SYN, "v%u: TCP flags", v);
 	TAP_EQ_U(out.tcp_seq, 1000, "v%u: TCP seq", v);
 	TAP_EQ_U(out.tcp_win, 65535, "v%u: TCP window", v);
-	tap_ok(out.l4_ok && out.payload_caplen == 5 && out.payload_len == 5 &&
-	       memcmp(out.payload, payload, 5) == 0, "v%u: TCP payload", v);
+	tap_ok(out.l4_ok && cur_left(&out.payload) == 5 && out.payload_len == 5 &&
+	       memcmp(cur_data(&out.payload), payload, 5) == 0, "v%u: TCP payload", v);
 	TAP_EQ_U(out.ip_bytes, fr_len(&f), "v%u: ip_bytes", v);
 	TAP_EQ_U(out.ttl, v == 4 ? 64 : 63, "v%u: ttl", v);
 	run(LT_RAW, &f);
@@ -435,7 +435,7 @@ static void test_ip_tunnels(void)
 			tap_ok(out.tunnel == TUNNEL_IP && out.tunnel_depth == 1 &&
 			       ep_is(&out.outer, ov, A(ov), B(ov), iv == 4 ? P_IPIP : P_IPV6, 0, 0),
 			       "%s: outer endpoints", what);
-			tap_ok(out.payload_len == 5 && memcmp(out.payload, "query", 5) == 0,
+			tap_ok(out.payload_len == 5 && memcmp(cur_data(&out.payload), "query", 5) == 0,
 			       "%s: inner payload", what);
 		}
 	}
@@ -678,7 +678,7 @@ static void test_transports(void)
 	fr_put16(f.b + f.off + 4, 10);
 	fr_ipv4(&f, FR_A4, FR_B4, P_UDP);
 	run(LT_RAW, &f);
-	tap_ok(has("UDP_datagram_length_mismatch") && out.payload_len == 2 && out.payload_caplen == 2,
+	tap_ok(has("UDP_datagram_length_mismatch") && out.payload_len == 2 && cur_left(&out.payload) == 2,
 	       "UDP length 10 in 14 bytes: mismatch, 2 bytes of payload (the UDP length)");
 }
 
@@ -745,7 +745,7 @@ static void test_malformed(void)
 	       "snap length inside TCP: internally_truncated_header");
 	tcp_packet(&f, 4, "0123456789", 10);
 	run_cut(LT_RAW, fr_data(&f), fr_len(&f) - 4, fr_len(&f));
-	tap_ok(out.l4_ok && out.payload_caplen == 6 && out.payload_len == 10 && out.n_anomalies == 0,
+	tap_ok(out.l4_ok && cur_left(&out.payload) == 6 && out.payload_len == 10 && out.n_anomalies == 0,
 	       "snap length inside the payload: 6 of 10 bytes, no anomaly");
 	tcp_packet(&f, 4, "0123", 4);
 	fr_eth(&f, 0x0800);
@@ -754,7 +754,7 @@ static void test_malformed(void)
 
 		memcpy(padded, fr_data(&f), fr_len(&f));
 		run_cut(LT_ETHERNET, padded, 120, 120);
-		tap_ok(out.payload_caplen == 4 && out.payload_len == 4 && out.ip_bytes == fr_len(&f) - 14,
+		tap_ok(cur_left(&out.payload) == 4 && out.payload_len == 4 && out.ip_bytes == fr_len(&f) - 14,
 		       "Ethernet padding: the IP length wins");
 	}
 	tcp_packet(&f, 4, "0123", 4);
@@ -867,8 +867,8 @@ static void make_dgram(uint8_t *d, size_t n)
 static bool dgram_ok(const uint8_t *d, size_t n)
 {
 	return out.reassembled && !out.fragment && out.ip.proto == P_UDP && out.ip.sport == 1111 &&
-	       out.ip.dport == 2222 && out.payload_len == n - 8 && out.payload_caplen == n - 8 &&
-	       memcmp(out.payload, d + 8, n - 8) == 0;
+	       out.ip.dport == 2222 && out.payload_len == n - 8 && cur_left(&out.payload) == n - 8 &&
+	       memcmp(cur_data(&out.payload), d + 8, n - 8) == 0;
 }
 
 static void test_fragments_v4(void)
@@ -914,8 +914,8 @@ static void test_fragments_v4(void)
 	frag_v4(&f, d, 2000, 3008, false, 3, 0);
 	run(LT_RAW, &f);
 	memcpy(d2, d, 1480);
-	tap_ok(out.reassembled && memcmp(out.payload + 1000 - 8, d + 1000, 480) == 0 &&
-	       memcmp(out.payload + 1480 - 8, d2 + 1480, 520) == 0, "v4 overlap: first wins, holes filled");
+	tap_ok(out.reassembled && memcmp(cur_data(&out.payload) + 1000 - 8, d + 1000, 480) == 0 &&
+	       memcmp(cur_data(&out.payload) + 1480 - 8, d2 + 1480, 520) == 0, "v4 overlap: first wins, holes filled");
 
 	/* DF on a fragment, tiny middle fragment */
 	frag_v4(&f, d, 0, 16, true, 4, 0x4000);
@@ -1135,10 +1135,11 @@ static bool invariants(const uint8_t *p, size_t caplen)
 			return false;
 	if (out.ip.version != 0 && out.ip.version != 4 && out.ip.version != 6)
 		return false;
-	if (out.payload_caplen > out.payload_len)
+	if (cur_left(&out.payload) > out.payload_len)
 		return false;
-	if (out.payload_caplen && !out.reassembled &&
-	    (out.payload < p || out.payload + out.payload_caplen > p + caplen))
+	if (cur_left(&out.payload) && !out.reassembled &&
+	    (cur_data(&out.payload) < p || (size_t)(cur_data(&out.payload) - p) > caplen ||
+	     cur_left(&out.payload) > caplen - (size_t)(cur_data(&out.payload) - p)))
 		return false;
 	return true;
 }

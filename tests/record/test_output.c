@@ -232,8 +232,8 @@ static int read_file(const char *dir, const char *name, struct fsum *s, uint32_t
 		case CAP_REC_CUSTOM:
 			want = 2;
 			s->custom++;
-			if (rec.u.custom.pen == PEN_EXAMPLE && rec.u.custom.data.len >= sizeof(uint64_t))
-				memcpy(&s->custom_seq, rec.u.custom.data.p, sizeof(uint64_t));
+			if (rec.u.custom.pen == PEN_EXAMPLE && cur_left(&rec.u.custom.data) >= sizeof(uint64_t))
+				memcpy(&s->custom_seq, cur_data(&rec.u.custom.data), sizeof(uint64_t));
 			break;
 		case CAP_REC_PACKET:
 			want = 3;
