@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +15,7 @@
 
 #include "capfile/pcapng_const.h"
 #include "record/output.h"
+#include "util/errmsg.h"
 
 #define ERR_BYTES     512
 #define NS_PER_SEC    1000000000LL
@@ -61,17 +61,8 @@ struct output {
 	char err[ERR_BYTES];
 };
 
-static int set_err(struct output *o, int e, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int set_err(struct output *o, int e, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(o->err, sizeof(o->err), fmt, ap);
-	va_end(ap);
-	errno = e;
-	return -1;
-}
+/* Keeps a message for output_error(), sets errno to e, answers -1. */
+#define set_err(o, e, ...) errmsg_set((o)->err, sizeof((o)->err), (e), __VA_ARGS__)
 
 /* The writer refuses a bad block with these and stays usable; any other errno is the file's. */
 static bool is_write_error(int e)
