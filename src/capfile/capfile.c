@@ -11,8 +11,8 @@
 
 #include "capfile/capfile_int.h"
 #include "capfile/pcapng_const.h"
+#include "util/units.h"
 
-#define NS_PER_S 1000000000ull
 #define MAGIC_BYTES 4u
 
 enum cap_status capfile_fail(struct capfile *cf, enum cap_status st, uint64_t offset,
@@ -233,7 +233,7 @@ void capfile_set_clock(struct capfile *cf, uint32_t idx)
 	int64_t off;
 
 	clk->units_per_s = cap_tsresol_units(ifc->tsresol);
-	if (__builtin_mul_overflow(ifc->tsoffset_s, (int64_t)NS_PER_S, &off))
+	if (__builtin_mul_overflow(ifc->tsoffset_s, NS_PER_SEC, &off))
 		off = ifc->tsoffset_s > 0 ? INT64_MAX : INT64_MIN;
 	clk->offset_ns = off;
 }
@@ -244,16 +244,16 @@ int64_t capfile_ts_ns(const struct capfile *cf, uint32_t iface, uint64_t units)
 	uint64_t per_s = clk->units_per_s, s, frac_ns;
 	unsigned __int128 ns;
 
-	if (per_s == NS_PER_S) {
+	if (per_s == (uint64_t)NS_PER_SEC) {
 		ns = units;
-	} else if (per_s == 1000000) {
-		ns = (unsigned __int128)units * 1000;
+	} else if (per_s == (uint64_t)USEC_PER_SEC) {
+		ns = (unsigned __int128)units * NS_PER_USEC;
 	} else if (per_s == 0) {
 		return INT64_MIN;
 	} else {
 		s = units / per_s;
-		frac_ns = (uint64_t)((unsigned __int128)(units % per_s) * NS_PER_S / per_s);
-		ns = (unsigned __int128)s * NS_PER_S + frac_ns;
+		frac_ns = (uint64_t)((unsigned __int128)(units % per_s) * (uint64_t)NS_PER_SEC / per_s);
+		ns = (unsigned __int128)s * (uint64_t)NS_PER_SEC + frac_ns;
 	}
 	if (ns > (unsigned __int128)INT64_MAX)
 		ns = INT64_MAX;

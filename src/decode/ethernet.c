@@ -7,8 +7,6 @@
 #include "decode/decode_int.h"
 
 /* IEEE 802.3 clause 3.1: destination, source, EtherType or length. */
-#define ETH_ADDR_BYTES   6
-#define ETH_HDR_BYTES    14
 /* IEEE 802.1Q clause 9.6: TCI (PCP 3 bits, DEI 1, VID 12), then the EtherType. */
 #define VLAN_TAG_BYTES   4
 #define VLAN_VID_MASK    0x0fff

@@ -25,7 +25,6 @@
 #define FRAG_HDR_ROOM       256       /* largest unfragmentable part kept */
 #define FRAG_MAX_IP_LEN     65535     /* the 16-bit length fields of both versions */
 #define FRAG_BUF_STEP       2048
-#define IPV6_HDR_BYTES      40
 /* Zeek's MIN_ACCEPTABLE_FRAG_SIZE and MAX_ACCEPTABLE_FRAG_SIZE (src/Frag.cc). */
 #define FRAG_SMALL_BYTES    64
 #define FRAG_LARGE_BYTES    64000
@@ -33,7 +32,6 @@
 #define IPV4_TOTAL_LEN_OFF  2
 #define IPV4_FRAG_OFF       6
 #define IPV4_FLAG_DF_HI     0x40      /* DF in the high byte of the flags/offset word */
-#define IPV6_PLEN_OFF       4
 
 struct frag_range {
 	uint32_t lo, hi;

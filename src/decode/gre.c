@@ -25,9 +25,6 @@
 #define ERSPAN3_FLAG_O      0x01
 /* PPTP's PPP: address, control, protocol. */
 #define PPTP_PPP_HDR_BYTES  4
-#define PPP_PROTO_IPV4      0x0021
-#define PPP_PROTO_IPV6      0x0057
-#define ETH_HDR_BYTES       14
 
 static uint32_t gre_header_len(uint16_t flags)
 {

@@ -4,7 +4,6 @@
 #include "decode/decode_int.h"
 
 /* Zeek's ICMP_MINLEN: type, code, checksum and the 4-byte rest of header. */
-#define ICMP_HDR_BYTES  8
 
 void decode_icmp(struct dstate *st, struct layer l)
 {

@@ -6,10 +6,6 @@
 
 #include "decode/decode_int.h"
 
-#define IP_VERSION_4       4
-#define IP_VERSION_6       6
-#define IPV4_MIN_HDR_BYTES 20
-#define IPV6_HDR_BYTES     40
 
 void decode_payload(struct decoded *out, struct layer l)
 {

@@ -8,15 +8,10 @@
 
 /* RFC 8200 section 3: version/class/label (4), payload length (2), next
  * header, hop limit, source, destination. */
-#define IPV6_HDR_BYTES      40
-#define IPV6_PLEN_OFF       4
-#define IPV6_NH_OFF         6
-#define IPV6_ADDR_BYTES     16
 /* Section 4: most extension headers count their length in 8-octet units
  * beyond the first 8; AH (RFC 4302) in 4-octet units beyond the first 8. */
 #define IPV6_EXT_UNIT       8
 #define IPV6_AH_UNIT        4
-#define IPV6_FRAG_HDR_BYTES 8
 #define IPV6_FRAG_OFF_MASK  0xfff8   /* offset, already in bytes */
 #define IPV6_FRAG_MORE      0x0001
 #define IPV6_RH_TYPE0       0        /* deprecated by RFC 5095 */

@@ -9,8 +9,6 @@
 #define MPLS_BOTTOM_BIT    0x00000100u
 /* RFC 4385/4448: the PW control word begins with nibble 0. */
 #define PW_CONTROL_WORD_BYTES 4
-#define IP_VERSION_4       4
-#define IP_VERSION_6       6
 
 /* RFC 3032 does not name the payload; look at its first nibble, as
  * Wireshark and Zeek do. */

@@ -9,8 +9,6 @@
 #define PPP_CONTROL        0x03
 /* RFC 1661 section 2: PPP protocol numbers; an odd first byte means a
  * one-byte (compressed, section 6.5) protocol field. */
-#define PPP_PROTO_IPV4     0x0021
-#define PPP_PROTO_IPV6     0x0057
 #define PPP_PROTO_MPLS     0x0281
 #define PPP_PROTO_MPLS_MC  0x0283
 /* RFC 2516 section 4: VER/TYPE, CODE, SESSION_ID, LENGTH, then the PPP protocol. */

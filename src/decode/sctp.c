@@ -4,7 +4,6 @@
 #include "decode/decode_int.h"
 
 /* Source port, destination port, verification tag, checksum. */
-#define SCTP_HDR_BYTES  12
 
 void decode_sctp(struct dstate *st, struct layer l)
 {

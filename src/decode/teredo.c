@@ -14,9 +14,6 @@
 #define TEREDO_ORIGIN_BYTES  8
 /* Section 2.6: the Teredo service prefix 2001:0000::/32. */
 #define TEREDO_PREFIX        0x20010000u
-#define IPV6_HDR_BYTES       40
-#define IPV6_SRC_OFF         8
-#define IPV6_DST_OFF         24
 
 enum teredo_kind {
 	TEREDO_NOT,        /* not a Teredo packet */

@@ -4,7 +4,6 @@
 #include "decode/decode_int.h"
 
 /* RFC 768: source port, destination port, length, checksum. */
-#define UDP_HDR_BYTES  8
 
 void decode_udp(struct dstate *st, struct layer l)
 {

@@ -16,9 +16,9 @@
 #include "capfile/pcapng_const.h"
 #include "record/output.h"
 #include "util/errmsg.h"
+#include "util/units.h"
 
 #define ERR_BYTES     512
-#define NS_PER_SEC    1000000000LL
 #define IFACE_ID      0                      /* one interface per file */
 #define STAMP_FORMAT  "%Y%m%d%H%M%S"         /* dumpcap's ring file names */
 #define STAMP_BYTES   sizeof("YYYYmmddHHMMSS")

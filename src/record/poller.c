@@ -20,6 +20,7 @@
 #include "sandbox/sandbox.h"
 #include "util/cur.h"
 #include "util/wbuf.h"
+#include "util/units.h"
 
 #define POLLER_PIPE_BYTES (1 << 20)          /* asked for; the kernel may give less */
 #define POLLER_BUF_BYTES (64u * 1024u)       /* recorder's read buffer */
@@ -210,7 +211,7 @@ poller_child(int w, pid_t parent, const cap_value_t *keep, int n_keep)
 		if (rc >= 0 && send_round(POLLER_FD, ++gen, s, n, skipped, rc == 1) != 0)
 			_exit(0);   /* the recorder closed the pipe */
 		free(s);
-		if (recorder_gone(POLLER_FD, (int)(POLLER_INTERVAL_NS / 1000000), parent))
+		if (recorder_gone(POLLER_FD, (int)(POLLER_INTERVAL_NS / NS_PER_MSEC), parent))
 			_exit(0);
 	}
 }

@@ -12,8 +12,8 @@
 #include <unistd.h>
 
 #include "record/proc_read.h"
+#include "util/units.h"
 
-#define NS_PER_SEC 1000000000LL
 #define STAT_BYTES 4096u          /* /proc/PID/stat is ~300 bytes; a longer one is cut */
 #define STATUS_BYTES 8192u        /* /proc/PID/status is ~1.5 KiB */
 #define CGROUP_FILE_BYTES 16384u  /* all lines of /proc/PID/cgroup (v1 hosts list a dozen) */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "decode/decode.h"
+#include "util/units.h"
 
 /*
  * Input: byte 0 picks the link type (LINK_TYPES[byte % n]) and, in its
@@ -86,7 +87,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct decoder_limits lim = { 16, 256 * 1024, 0 };
 	struct decoder *dec;
 	uint32_t lt;
-	int64_t ts = 1000000000, step;
+	int64_t ts = NS_PER_SEC, step;
 	size_t off = 1;
 
 	if (size < 1)
