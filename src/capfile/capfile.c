@@ -12,8 +12,10 @@
 #include "capfile/capfile_int.h"
 #include "capfile/pcapng_const.h"
 #include "util/units.h"
+#include "util/array.h"
 
 #define MAGIC_BYTES 4u
+#define MIN_INTERFACES 8   /* first size of the interface tables */
 
 enum cap_status capfile_fail(struct capfile *cf, enum cap_status st, uint64_t offset,
 			     const char *fmt, ...)
@@ -179,20 +181,9 @@ struct cap_interface *capfile_add_interface(struct capfile *cf, uint32_t *idx)
 {
 	if (cf->n_ifs >= CAP_MAX_INTERFACES)
 		return NULL;
-	if (cf->n_ifs == cf->cap_ifs) {
-		uint32_t ncap = cf->cap_ifs ? cf->cap_ifs * 2 : 8;
-		struct cap_interface *nifs = realloc(cf->ifs, ncap * sizeof(*nifs));
-		struct if_clock *nclk;
-
-		if (nifs == NULL)
-			return NULL;
-		cf->ifs = nifs;
-		nclk = realloc(cf->clocks, ncap * sizeof(*nclk));
-		if (nclk == NULL)
-			return NULL;
-		cf->clocks = nclk;
-		cf->cap_ifs = ncap;
-	}
+	if (!ARRAY_RESERVE(cf->ifs, cf->cap_ifs, (size_t)cf->n_ifs + 1, MIN_INTERFACES) ||
+	    !ARRAY_RESERVE(cf->clocks, cf->cap_clocks, (size_t)cf->n_ifs + 1, MIN_INTERFACES))
+		return NULL;
 	*idx = cf->n_ifs++;
 	memset(&cf->ifs[*idx], 0, sizeof(cf->ifs[*idx]));
 	cf->ifs[*idx].section = cf->sections ? cf->sections - 1 : 0;
