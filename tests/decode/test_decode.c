@@ -3,16 +3,18 @@
  * a truncate-at-every-offset loop */
 #include "config.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "decode/decode.h"
 #include "decode/proto.h"
 #include "frames.h"
-#include "../tap.h"
 #include "util/units.h"
+#include "../tap.h"
 
 #define LT_NULL      0u
 #define LT_ETHERNET  1u
@@ -33,6 +35,59 @@
 
 #define TH_SYN 0x02
 #define TH_ACK 0x10
+
+/*
+ * The watchdog: the "bounded time" checks come after their loops, so a
+ * runaway loop would hang before reaching them. SIGALRM turns a hang into a
+ * "not ok" line and exit status 1 within the step's limit.
+ */
+#define RUN_LIMIT_S   600   /* the whole test (ASan builds are slow) */
+#define STEP_LIMIT_S  10    /* one hostile frame: decoded in microseconds */
+#define FLOOD_LIMIT_S 120   /* 200000 fragments */
+
+static char watchdog_msg[256];
+static size_t watchdog_len;
+static time_t run_deadline;
+
+static void watchdog_fire(int sig)
+{
+	ssize_t r;
+
+	(void)sig;
+	/* only async-signal-safe calls; tap_ok() flushed every earlier line */
+	r = write(STDOUT_FILENO, watchdog_msg, watchdog_len);
+	_exit(r < 0 ? 2 : 1);
+}
+
+/* From now on, seconds more without a watchdog_*() call fails the test with what. */
+static void watchdog_arm(unsigned seconds, const char *what)
+{
+	int n = snprintf(watchdog_msg, sizeof(watchdog_msg),
+			 "not ok - %s: still running after %u s (a runaway loop?)\n", what, seconds);
+
+	watchdog_len = n < 0 ? 0 : (size_t)n < sizeof(watchdog_msg) ? (size_t)n : sizeof(watchdog_msg) - 1;
+	alarm(seconds);
+}
+
+/* Back to the limit of the whole run after a step. */
+static void watchdog_step_done(void)
+{
+	time_t left = run_deadline - time(NULL);
+
+	watchdog_arm(left > 0 ? (unsigned)left : 1, "the decoder tests");
+}
+
+static void watchdog_start(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = watchdog_fire;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, NULL);
+	run_deadline = time(NULL) + RUN_LIMIT_S;
+	watchdog_arm(RUN_LIMIT_S, "the decoder tests");
+}
 
 static struct decoder *dec;
 static struct decoded out;
@@ -310,10 +365,12 @@ static void test_vlan_mpls(void)
 	for (int i = 0; i < 99; i++)
 		fr_vlan(&f, (uint16_t)i, ETHERTYPE_VLAN);
 	fr_eth(&f, ETHERTYPE_VLAN);
+	watchdog_arm(STEP_LIMIT_S, "100 VLAN tags");
 	t0 = clock();
 	ok = !run(LT_ETHERNET, &f) && has("vlan_stack_too_deep");
 	tap_ok(ok && out.n_vlans == DECODE_MAX_LINK_DEPTH, "100 VLAN tags: vlan_stack_too_deep");
 	tap_ok(clock() - t0 < CLOCKS_PER_SEC, "100 VLAN tags: bounded time");
+	watchdog_step_done();
 
 	tcp_packet(&f, 4, NULL, 0);
 	fr_mpls(&f, 17, 1);
@@ -682,10 +739,12 @@ static void test_malformed(void)
 	fr_init(&f, NULL, 0);
 	fr_tcp(&f, 1, 2, TH_SYN, 0, 0, opt_len0, sizeof(opt_len0));
 	fr_ipv4(&f, FR_A4, FR_B4, IPPROTO_NUM_TCP);
+	watchdog_arm(STEP_LIMIT_S, "TCP option length 0");
 	t0 = clock();
 	run(LT_RAW, &f);
 	tap_ok(has("corrupt_tcp_options") && out.ip.dport == 2, "TCP option length 0: corrupt_tcp_options");
 	tap_ok(clock() - t0 < CLOCKS_PER_SEC, "TCP option length 0: bounded time");
+	watchdog_step_done();
 	fr_init(&f, NULL, 0);
 	fr_tcp(&f, 1, 2, TH_SYN, 0, 0, opt_len1, sizeof(opt_len1));
 	fr_ipv4(&f, FR_A4, FR_B4, IPPROTO_NUM_TCP);
@@ -761,11 +820,13 @@ static void test_malformed(void)
 	for (int i = 0; i < 40; i++)
 		fr_ipv6_ext(&f, IPPROTO_NUM_DSTOPTS, 0);
 	fr_ipv6(&f, FR_A6, FR_B6, IPPROTO_NUM_DSTOPTS);
+	watchdog_arm(STEP_LIMIT_S, "long IPv6 chain");
 	t0 = clock();
 	run(LT_RAW, &f);
 	tap_ok(out.ip.version == 6 && has("ipv6_ext_chain_too_long") && !out.l4_ok,
 	       "41 destination-options headers: ipv6_ext_chain_too_long");
 	tap_ok(clock() - t0 < CLOCKS_PER_SEC, "long IPv6 chain: bounded time");
+	watchdog_step_done();
 	fr_init(&f, NULL, 0);
 	fr_ipv6_ext(&f, 0, 0);
 	fr_ipv6_ext(&f, 0, 0);
@@ -1009,6 +1070,7 @@ static void test_fragment_caps(void)
 	tap_ok(i == 64, "65 disjoint pieces: too_many_fragment_holes (at piece %u)", i + 1);
 
 	/* a flood of first fragments: bounded memory and time */
+	watchdog_arm(FLOOD_LIMIT_S, "fragment flood");
 	t0 = clock();
 	for (i = 0; i < 200000; i++) {
 		frag_v4(&f, d, 0, 512, true, (uint16_t)i, 0);
@@ -1019,6 +1081,7 @@ static void test_fragment_caps(void)
 	tap_ok(s.frags_dropped_cap >= 200000 - 4, "200000 datagrams through a cap of 4");
 	tap_diag("fragment flood: %.2f s", (double)(clock() - t0) / CLOCKS_PER_SEC);
 	tap_ok(clock() - t0 < 20 * CLOCKS_PER_SEC, "fragment flood: bounded time");
+	watchdog_step_done();
 	decoder_free(dec);
 
 	/* the byte cap: 64 KiB holds a few datagrams of 60 KB at most */
@@ -1182,6 +1245,7 @@ static void test_speed(void)
 
 int main(void)
 {
+	watchdog_start();
 	dec = decoder_new(NULL);
 	if (dec == NULL)
 		return 1;
