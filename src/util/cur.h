@@ -192,83 +192,62 @@ static inline bool cur_peek_u32_e(const struct cur *c, bool big_endian, uint32_t
 }
 
 /*
- * The peeks read the value at offset off of the view without consuming
- * anything; false when the view is shorter than off plus the width.
+ * The peeks cur_peek_u8, cur_peek_be16, cur_peek_be32, cur_peek_le16 and
+ * cur_peek_le32 (c, off, out) read the value at offset off of the view
+ * without consuming anything; false when the view is shorter than off plus
+ * the width. One definition for the five (they differ in the getter only).
  */
-static inline bool cur_peek_u8(const struct cur *c, size_t off, uint8_t *out)
-{
-	struct cur t = *c;
+#define CUR_DEFINE_PEEK(getter, type)                                                    \
+	static inline bool cur_peek_##getter(const struct cur *c, size_t off, type *out) \
+	{                                                                                \
+		struct cur t = *c;                                                       \
+		return cur_skip(&t, off) && cur_##getter(&t, out);                       \
+	}
 
-	return cur_skip(&t, off) && cur_u8(&t, out);
-}
-
-static inline bool cur_peek_be16(const struct cur *c, size_t off, uint16_t *out)
-{
-	struct cur t = *c;
-
-	return cur_skip(&t, off) && cur_be16(&t, out);
-}
-
-static inline bool cur_peek_be32(const struct cur *c, size_t off, uint32_t *out)
-{
-	struct cur t = *c;
-
-	return cur_skip(&t, off) && cur_be32(&t, out);
-}
-
-static inline bool cur_peek_le16(const struct cur *c, size_t off, uint16_t *out)
-{
-	struct cur t = *c;
-
-	return cur_skip(&t, off) && cur_le16(&t, out);
-}
-
-static inline bool cur_peek_le32(const struct cur *c, size_t off, uint32_t *out)
-{
-	struct cur t = *c;
-
-	return cur_skip(&t, off) && cur_le32(&t, out);
-}
+CUR_DEFINE_PEEK(u8, uint8_t)
+CUR_DEFINE_PEEK(be16, uint16_t)
+CUR_DEFINE_PEEK(be32, uint32_t)
+CUR_DEFINE_PEEK(le16, uint16_t)
+CUR_DEFINE_PEEK(le32, uint32_t)
 
 /* ---------------------------------------------------------------- sub-cursors */
 
 /*
  * The length-prefixed getters read a big-endian length of 1, 2 or 3 bytes
- * and take that many bytes after it as *out (TLS vectors, DNS labels, SSH
- * strings use such prefixes). On a short prefix or a length past the end
+ * (len_bytes, at most sizeof(size_t)) and take that many bytes after it as
+ * *out (TLS vectors, DNS labels, SSH strings use such prefixes). On a short prefix or a length past the end
  * they answer false and leave both *c and *out untouched.
  */
-static inline bool cur_u8_prefixed(struct cur *c, struct cur *out)
+static inline bool cur_prefixed(struct cur *c, unsigned len_bytes, struct cur *out)
 {
 	struct cur t = *c;
-	uint8_t n;
+	size_t n = 0;
+	uint8_t b;
 
-	if (!cur_u8(&t, &n) || !cur_sub(&t, n, out))
+	for (unsigned i = 0; i < len_bytes; i++) {
+		if (!cur_u8(&t, &b))
+			return false;
+		n = n << 8 | b;
+	}
+	if (!cur_sub(&t, n, out))
 		return false;
 	*c = t;
 	return true;
+}
+
+static inline bool cur_u8_prefixed(struct cur *c, struct cur *out)
+{
+	return cur_prefixed(c, 1, out);
 }
 
 static inline bool cur_u16_prefixed(struct cur *c, struct cur *out)
 {
-	struct cur t = *c;
-	uint16_t n;
-
-	if (!cur_be16(&t, &n) || !cur_sub(&t, n, out))
-		return false;
-	*c = t;
-	return true;
+	return cur_prefixed(c, 2, out);
 }
 
 static inline bool cur_u24_prefixed(struct cur *c, struct cur *out)
 {
-	struct cur t = *c;
-	uint32_t n;
-
-	if (!cur_be24(&t, &n) || !cur_sub(&t, n, out))
-		return false;
-	*c = t;
-	return true;
+	return cur_prefixed(c, 3, out);
 }
 
 /*

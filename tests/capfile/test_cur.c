@@ -208,6 +208,19 @@ static size_t put_prefixed(uint8_t *b, size_t width, size_t len, size_t body_len
 	return width + body_len;
 }
 
+/* A prefix of len over body_len bytes of body fails and changes neither cursor. */
+static void expect_refused(const struct prefixed *g, size_t len, size_t body_len, const char *what)
+{
+	uint8_t tmp[16];
+	size_t n = put_prefixed(tmp, g->width, len, body_len);
+	uint8_t *buf = exact(tmp, n);
+	struct cur c = cur_make(buf, n), out = cur_make(SAMPLE, 1);
+
+	tap_ok(!g->get(&c, &out) && views(&c, buf, n) && views(&out, SAMPLE, 1),
+	       "%s: %s fails, cursor untouched", g->name, what);
+	free(buf);
+}
+
 static void test_prefixed(const struct prefixed *g)
 {
 	uint8_t tmp[16];
@@ -242,23 +255,9 @@ static void test_prefixed(const struct prefixed *g)
 	}
 	tap_ok(ok, "%s: a short length prefix fails, cursor untouched", g->name);
 
-	/* a length one past the end */
-	n = put_prefixed(tmp, g->width, 4, 3);
-	buf = exact(tmp, n);
-	c = cur_make(buf, n);
-	out = sentinel;
-	tap_ok(!g->get(&c, &out) && views(&c, buf, n) && views(&out, SAMPLE, 1),
-	       "%s: a length past the end fails, cursor untouched", g->name);
-	free(buf);
-
-	/* the largest length the prefix can hold, with nothing behind it */
-	n = put_prefixed(tmp, g->width, ((size_t)1 << (8 * g->width)) - 1, 2);
-	buf = exact(tmp, n);
-	c = cur_make(buf, n);
-	out = sentinel;
-	tap_ok(!g->get(&c, &out) && views(&c, buf, n) && views(&out, SAMPLE, 1),
-	       "%s: the largest length over a short view fails, cursor untouched", g->name);
-	free(buf);
+	expect_refused(g, 4, 3, "a length past the end");
+	expect_refused(g, ((size_t)1 << (8 * g->width)) - 1, 2,
+		       "the largest length over a short view");
 }
 
 static void test_until(void)
