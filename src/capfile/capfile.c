@@ -304,15 +304,8 @@ bool cap_opt_custom(const struct cap_opt *opt, bool big_endian, uint32_t *pen, s
 {
 	struct cur c = opt->val;
 
-	switch (opt->code) {
-	case PCAPNG_OPT_CUSTOM_STR_COPY:
-	case PCAPNG_OPT_CUSTOM_BIN_COPY:
-	case PCAPNG_OPT_CUSTOM_STR_NOCOPY:
-	case PCAPNG_OPT_CUSTOM_BIN_NOCOPY:
-		break;
-	default:
+	if (!PCAPNG_OPT_IS_CUSTOM(opt->code))
 		return false;
-	}
 	if (!cur_u32_e(&c, big_endian, pen))
 		return false;
 	*data = c;

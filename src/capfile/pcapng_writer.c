@@ -165,13 +165,7 @@ static void put_opt_comments(struct pcapng_writer *w, const char *const *c, size
 
 static void put_opt_custom(struct pcapng_writer *w, const struct pcapng_custom_opt *c)
 {
-	switch (c->code) {
-	case PCAPNG_OPT_CUSTOM_STR_COPY:
-	case PCAPNG_OPT_CUSTOM_BIN_COPY:
-	case PCAPNG_OPT_CUSTOM_STR_NOCOPY:
-	case PCAPNG_OPT_CUSTOM_BIN_NOCOPY:
-		break;
-	default:
+	if (!PCAPNG_OPT_IS_CUSTOM(c->code)) {
 		blk_fail(w, EINVAL, "custom option code is not 2988, 2989, 19372 or 19373");
 		return;
 	}

@@ -41,7 +41,8 @@ void wbuf_init_fixed(struct wbuf *w, void *buf, size_t cap);
  */
 bool wbuf_init_growable(struct wbuf *w, size_t initial_cap, size_t max_bytes);
 
-/* Frees a growable writer's buffer; *w is then an empty, failed writer. */
+/* Frees a growable writer's buffer (a fixed one's stays the caller's); *w
+ * is then an empty writer with no room, on which every put fails. */
 void wbuf_release(struct wbuf *w);
 
 /* Out of line: makes room for n more bytes or fails the writer (see wbuf_space()). */
@@ -92,6 +93,7 @@ void wbuf_truncate(struct wbuf *w, size_t len);
 /* Growable only: gives back storage above max(cap, wbuf_len()); no-op when it cannot. */
 void wbuf_shrink(struct wbuf *w, size_t cap);
 
+/* Appends the n bytes at p (p may be NULL when n is 0). */
 static inline void wbuf_put_bytes(struct wbuf *w, const void *p, size_t n)
 {
 	uint8_t *d = wbuf_space(w, n);
@@ -100,6 +102,7 @@ static inline void wbuf_put_bytes(struct wbuf *w, const void *p, size_t n)
 		memcpy(d, p, n);
 }
 
+/* Appends n zero bytes. */
 static inline void wbuf_put_zeros(struct wbuf *w, size_t n)
 {
 	uint8_t *d = wbuf_space(w, n);
@@ -115,6 +118,7 @@ static inline void wbuf_store(uint8_t *d, uint64_t v, unsigned bytes, bool big_e
 		d[big_endian ? bytes - 1 - i : i] = (uint8_t)(v >> (8 * i));
 }
 
+/* Appends the low `bytes` bytes of v in the given byte order. */
 static inline void wbuf_put_uint(struct wbuf *w, uint64_t v, unsigned bytes, bool big_endian)
 {
 	uint8_t *d = wbuf_space(w, bytes);
@@ -123,6 +127,7 @@ static inline void wbuf_put_uint(struct wbuf *w, uint64_t v, unsigned bytes, boo
 		wbuf_store(d, v, bytes, big_endian);
 }
 
+/* Append v in the byte order of their name (be: big-endian, le: little-endian). */
 static inline void wbuf_put_u8(struct wbuf *w, uint8_t v) { wbuf_put_uint(w, v, 1, true); }
 static inline void wbuf_put_be16(struct wbuf *w, uint16_t v) { wbuf_put_uint(w, v, 2, true); }
 static inline void wbuf_put_le16(struct wbuf *w, uint16_t v) { wbuf_put_uint(w, v, 2, false); }
@@ -131,6 +136,7 @@ static inline void wbuf_put_le32(struct wbuf *w, uint32_t v) { wbuf_put_uint(w, 
 static inline void wbuf_put_be64(struct wbuf *w, uint64_t v) { wbuf_put_uint(w, v, 8, true); }
 static inline void wbuf_put_le64(struct wbuf *w, uint64_t v) { wbuf_put_uint(w, v, 8, false); }
 
+/* Append v in the byte order given (pcapng sections carry their own). */
 static inline void wbuf_put_u16_e(struct wbuf *w, bool big_endian, uint16_t v)
 {
 	wbuf_put_uint(w, v, 2, big_endian);
