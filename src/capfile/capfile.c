@@ -11,9 +11,11 @@
 
 #include "capfile/capfile_int.h"
 #include "capfile/pcapng_const.h"
+#include "util/units.h"
+#include "util/array.h"
 
-#define NS_PER_S 1000000000ull
 #define MAGIC_BYTES 4u
+#define MIN_INTERFACES 8   /* first size of the interface tables */
 
 enum cap_status capfile_fail(struct capfile *cf, enum cap_status st, uint64_t offset,
 			     const char *fmt, ...)
@@ -179,20 +181,9 @@ struct cap_interface *capfile_add_interface(struct capfile *cf, uint32_t *idx)
 {
 	if (cf->n_ifs >= CAP_MAX_INTERFACES)
 		return NULL;
-	if (cf->n_ifs == cf->cap_ifs) {
-		uint32_t ncap = cf->cap_ifs ? cf->cap_ifs * 2 : 8;
-		struct cap_interface *nifs = realloc(cf->ifs, ncap * sizeof(*nifs));
-		struct if_clock *nclk;
-
-		if (nifs == NULL)
-			return NULL;
-		cf->ifs = nifs;
-		nclk = realloc(cf->clocks, ncap * sizeof(*nclk));
-		if (nclk == NULL)
-			return NULL;
-		cf->clocks = nclk;
-		cf->cap_ifs = ncap;
-	}
+	if (!ARRAY_RESERVE(cf->ifs, cf->cap_ifs, (size_t)cf->n_ifs + 1, MIN_INTERFACES) ||
+	    !ARRAY_RESERVE(cf->clocks, cf->cap_clocks, (size_t)cf->n_ifs + 1, MIN_INTERFACES))
+		return NULL;
 	*idx = cf->n_ifs++;
 	memset(&cf->ifs[*idx], 0, sizeof(cf->ifs[*idx]));
 	cf->ifs[*idx].section = cf->sections ? cf->sections - 1 : 0;
@@ -233,7 +224,7 @@ void capfile_set_clock(struct capfile *cf, uint32_t idx)
 	int64_t off;
 
 	clk->units_per_s = cap_tsresol_units(ifc->tsresol);
-	if (__builtin_mul_overflow(ifc->tsoffset_s, (int64_t)NS_PER_S, &off))
+	if (__builtin_mul_overflow(ifc->tsoffset_s, NS_PER_SEC, &off))
 		off = ifc->tsoffset_s > 0 ? INT64_MAX : INT64_MIN;
 	clk->offset_ns = off;
 }
@@ -244,16 +235,16 @@ int64_t capfile_ts_ns(const struct capfile *cf, uint32_t iface, uint64_t units)
 	uint64_t per_s = clk->units_per_s, s, frac_ns;
 	unsigned __int128 ns;
 
-	if (per_s == NS_PER_S) {
+	if (per_s == (uint64_t)NS_PER_SEC) {
 		ns = units;
-	} else if (per_s == 1000000) {
-		ns = (unsigned __int128)units * 1000;
+	} else if (per_s == (uint64_t)USEC_PER_SEC) {
+		ns = (unsigned __int128)units * NS_PER_USEC;
 	} else if (per_s == 0) {
 		return INT64_MIN;
 	} else {
 		s = units / per_s;
-		frac_ns = (uint64_t)((unsigned __int128)(units % per_s) * NS_PER_S / per_s);
-		ns = (unsigned __int128)s * NS_PER_S + frac_ns;
+		frac_ns = (uint64_t)((unsigned __int128)(units % per_s) * (uint64_t)NS_PER_SEC / per_s);
+		ns = (unsigned __int128)s * (uint64_t)NS_PER_SEC + frac_ns;
 	}
 	if (ns > (unsigned __int128)INT64_MAX)
 		ns = INT64_MAX;
@@ -262,7 +253,7 @@ int64_t capfile_ts_ns(const struct capfile *cf, uint32_t iface, uint64_t units)
 
 bool cap_opt_next(struct cur *opts, bool big_endian, struct cap_opt *opt, bool *bad)
 {
-	struct cur c = *opts;
+	struct cur c = *opts, val_and_pad;
 	uint16_t code, len;
 	size_t padded;
 
@@ -271,18 +262,19 @@ bool cap_opt_next(struct cur *opts, bool big_endian, struct cap_opt *opt, bool *
 	if (!cur_u16_e(&c, big_endian, &code) || !cur_u16_e(&c, big_endian, &len))
 		return false;
 	if (code == PCAPNG_OPT_ENDOFOPT) {
-		*opts = cur_make(opts->p + opts->len, 0);
+		cur_skip(opts, cur_left(opts));
 		return false;
 	}
 	padded = ((size_t)len + 3) & ~(size_t)3;
 	/* The last option may omit its padding at the very end of the area. */
 	if (cur_left(&c) < len) {
 		*bad = true;
-		*opts = cur_make(opts->p + opts->len, 0);
+		cur_skip(opts, cur_left(opts));
 		return false;
 	}
 	opt->code = code;
-	opt->val = cur_make(c.p, len);
+	val_and_pad = c;
+	cur_sub(&val_and_pad, len, &opt->val);   /* fits: checked above */
 	if (!cur_skip(&c, padded))
 		cur_skip(&c, cur_left(&c));
 	*opts = c;
@@ -291,16 +283,19 @@ bool cap_opt_next(struct cur *opts, bool big_endian, struct cap_opt *opt, bool *
 
 char *cap_opt_str(const struct cap_opt *opt, char *out, size_t outlen)
 {
-	size_t n = opt->val.len;
-	const void *nul = memchr(opt->val.p, 0, n);
+	struct cur v = opt->val, text;
+	size_t n;
 
-	if (nul != NULL)
-		n = (size_t)((const uint8_t *)nul - opt->val.p);
+	/* The value ends at its first NUL, if any. */
+	if (cur_until(&v, 0, &text))
+		v = text;
+	n = cur_left(&v);
 	if (outlen == 0)
 		return out;
 	if (n >= outlen)
 		n = outlen - 1;
-	memcpy(out, opt->val.p, n);
+	if (n > 0)
+		memcpy(out, cur_data(&v), n);
 	out[n] = '\0';
 	return out;
 }
@@ -309,15 +304,8 @@ bool cap_opt_custom(const struct cap_opt *opt, bool big_endian, uint32_t *pen, s
 {
 	struct cur c = opt->val;
 
-	switch (opt->code) {
-	case PCAPNG_OPT_CUSTOM_STR_COPY:
-	case PCAPNG_OPT_CUSTOM_BIN_COPY:
-	case PCAPNG_OPT_CUSTOM_STR_NOCOPY:
-	case PCAPNG_OPT_CUSTOM_BIN_NOCOPY:
-		break;
-	default:
+	if (!PCAPNG_OPT_IS_CUSTOM(opt->code))
 		return false;
-	}
 	if (!cur_u32_e(&c, big_endian, pen))
 		return false;
 	*data = c;

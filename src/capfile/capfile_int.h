@@ -23,7 +23,8 @@ struct capfile {
 
 	struct cap_interface *ifs;
 	struct if_clock *clocks;
-	uint32_t n_ifs, cap_ifs;
+	uint32_t n_ifs;
+	size_t cap_ifs, cap_clocks;   /* allocated entries of ifs and clocks */
 
 	/* classic pcap */
 	enum pcap_state pcap_state;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "capfile/capfile_int.h"
+#include "util/units.h"
 
 /* File header: magic, version major/minor, thiszone, sigfigs, snaplen, linktype. */
 #define PCAP_FILE_HEADER_BYTES 24u
@@ -20,9 +21,6 @@
 #define PCAP_FCS_PRESENT       0x04000000u
 #define PCAP_FCS_SHIFT         28
 
-#define NS_PER_S  1000000000u
-#define US_PER_S  1000000u
-#define NS_PER_US 1000
 
 bool pcap_magic(const uint8_t m[4], bool *big_endian, enum cap_pcap_variant *variant)
 {
@@ -149,9 +147,9 @@ static enum cap_status pcap_read_record(struct capfile *cf, struct cap_record *r
 	pkt->data = p + hdr_len;
 	pkt->iface = 0;
 	pkt->has_ts = true;
-	pkt->ts_invalid = frac >= (cf->pcap_variant == CAP_PCAP_NSEC ? NS_PER_S : US_PER_S);
-	pkt->ts_ns = capfile_ts_ns(cf, 0, 0) + (int64_t)sec * NS_PER_S +
-		     (int64_t)frac * (cf->pcap_variant == CAP_PCAP_NSEC ? 1 : NS_PER_US);
+	pkt->ts_invalid = frac >= (cf->pcap_variant == CAP_PCAP_NSEC ? NS_PER_SEC : USEC_PER_SEC);
+	pkt->ts_ns = capfile_ts_ns(cf, 0, 0) + (int64_t)sec * NS_PER_SEC +
+		     (int64_t)frac * (cf->pcap_variant == CAP_PCAP_NSEC ? 1 : NS_PER_USEC);
 	rec->kind = CAP_REC_PACKET;
 	rec->offset = off;
 	rec->length = (uint32_t)(hdr_len + pkt->caplen);

@@ -91,28 +91,28 @@ static void idb_option(struct cap_interface *ifc, const struct cap_opt *o, bool 
 		}
 		break;
 	case PCAPNG_IF_TSRESOL:
-		if (o->val.len != 1 || !cur_u8(&v, &ifc->tsresol)) {
+		if (cur_left(&o->val) != 1 || !cur_u8(&v, &ifc->tsresol)) {
 			*bad = true;
 			break;
 		}
 		ifc->tsresol_set = true;
 		break;
 	case PCAPNG_IF_TSOFFSET:
-		if (o->val.len != 8 || !cur_u64_e(&v, be, &u64)) {
+		if (cur_left(&o->val) != 8 || !cur_u64_e(&v, be, &u64)) {
 			*bad = true;
 			break;
 		}
 		ifc->tsoffset_s = (int64_t)u64;
 		break;
 	case PCAPNG_IF_FCSLEN:
-		if (o->val.len != 1 || !cur_u8(&v, &ifc->fcslen)) {
+		if (cur_left(&o->val) != 1 || !cur_u8(&v, &ifc->fcslen)) {
 			*bad = true;
 			break;
 		}
 		ifc->fcslen_set = true;
 		break;
 	case PCAPNG_IF_SPEED:
-		if (o->val.len != 8 || !cur_u64_e(&v, be, &ifc->speed_bps))
+		if (cur_left(&o->val) != 8 || !cur_u64_e(&v, be, &ifc->speed_bps))
 			*bad = true;
 		break;
 	default:
@@ -168,19 +168,19 @@ static void packet_option(struct cap_packet *pkt, const struct cap_opt *o, bool 
 		pkt->n_custom_opts++;
 		break;
 	case PCAPNG_EPB_FLAGS:
-		pkt->has_flags = o->val.len == 4 && cur_u32_e(&v, be, &pkt->flags);
+		pkt->has_flags = cur_left(&o->val) == 4 && cur_u32_e(&v, be, &pkt->flags);
 		*bad |= !pkt->has_flags;
 		break;
 	case PCAPNG_EPB_DROPCOUNT:
-		pkt->has_dropcount = o->val.len == 8 && cur_u64_e(&v, be, &pkt->dropcount);
+		pkt->has_dropcount = cur_left(&o->val) == 8 && cur_u64_e(&v, be, &pkt->dropcount);
 		*bad |= !pkt->has_dropcount;
 		break;
 	case PCAPNG_EPB_PACKETID:
-		pkt->has_packetid = o->val.len == 8 && cur_u64_e(&v, be, &pkt->packetid);
+		pkt->has_packetid = cur_left(&o->val) == 8 && cur_u64_e(&v, be, &pkt->packetid);
 		*bad |= !pkt->has_packetid;
 		break;
 	case PCAPNG_EPB_PID_TID:
-		pkt->has_pid = o->val.len == 8 && cur_u32_e(&v, be, &pkt->pid) &&
+		pkt->has_pid = cur_left(&o->val) == 8 && cur_u32_e(&v, be, &pkt->pid) &&
 			       cur_u32_e(&v, be, &pkt->tid);
 		*bad |= !pkt->has_pid;
 		break;
@@ -188,10 +188,10 @@ static void packet_option(struct cap_packet *pkt, const struct cap_opt *o, bool 
 		if (o->code >= PCAPNG_DARWIN_EPB_PIB_INDEX && o->code <= PCAPNG_DARWIN_EPB_COMP_GENCNT) {
 			pkt->n_darwin_opts++;
 			if (o->code == PCAPNG_DARWIN_EPB_PIB_INDEX)
-				pkt->has_darwin_pib = o->val.len == 4 &&
+				pkt->has_darwin_pib = cur_left(&o->val) == 4 &&
 						      cur_u32_e(&v, be, &pkt->darwin_pib);
 			else if (o->code == PCAPNG_DARWIN_EPB_E_PIB_INDEX)
-				pkt->has_darwin_epib = o->val.len == 4 &&
+				pkt->has_darwin_epib = cur_left(&o->val) == 4 &&
 						       cur_u32_e(&v, be, &pkt->darwin_epib);
 		}
 		break;

@@ -26,6 +26,10 @@
 #define PCAPNG_OPT_CUSTOM_BIN_COPY    2989
 #define PCAPNG_OPT_CUSTOM_STR_NOCOPY  19372
 #define PCAPNG_OPT_CUSTOM_BIN_NOCOPY  19373
+/* True for the four custom option codes above. */
+#define PCAPNG_OPT_IS_CUSTOM(code) \
+	((code) == PCAPNG_OPT_CUSTOM_STR_COPY || (code) == PCAPNG_OPT_CUSTOM_BIN_COPY || \
+	 (code) == PCAPNG_OPT_CUSTOM_STR_NOCOPY || (code) == PCAPNG_OPT_CUSTOM_BIN_NOCOPY)
 
 /* SHB options. */
 #define PCAPNG_SHB_HARDWARE  2

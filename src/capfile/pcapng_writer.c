@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +11,9 @@
 #include "capfile/capfile.h"
 #include "capfile/pcapng_const.h"
 #include "capfile/pcapng_writer.h"
+#include "util/array.h"
+#include "util/errmsg.h"
+#include "util/wbuf.h"
 
 #define PART_SUFFIX      ".part"
 #define FILE_MODE        0644
@@ -24,62 +26,47 @@
 #define U32_BYTES        4u
 #define ALIGN            4u                 /* blocks and option values pad to 4 */
 #define ERR_BYTES        256
+#define MIN_IFACES       8                  /* first size of the snaplen table */
+/* Most bytes buffered: a full buffer (which is flushed before the next
+ * block) plus one block of the largest size. */
+#define OUT_MAX_BYTES    ((size_t)PCAPNG_WRITER_BUF_BYTES + CAP_MAX_BLOCK_BYTES)
 
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define HOST_LITTLE true
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define HOST_BIG true
 #else
-#define HOST_LITTLE false
+#define HOST_BIG false
 #endif
 
 struct pcapng_writer {
 	int fd, dirfd;
 	char *name, *part;
-	uint8_t *buf;
-	size_t len, cap;          /* bytes buffered (whole blocks + the one being built); allocated */
-	size_t blk;               /* offset in buf of the block being built */
+	struct wbuf out;          /* whole blocks + the one being built */
+	size_t blk;               /* offset in out of the block being built */
 	int blk_err;              /* errno that rejects the block being built, 0 if none */
 	const char *blk_why;
-	bool little;              /* byte order of the values put now */
+	bool big;                 /* byte order of the values put now */
 	uint64_t flushed;         /* bytes written to the file */
 	bool have_shb;
 	uint32_t n_ifaces;        /* interfaces of the current section */
 	uint32_t file_ifaces;     /* interfaces of all sections */
 	uint32_t *snaplens;       /* per interface of the current section */
-	uint32_t cap_ifaces;
+	size_t cap_ifaces;
 	uint32_t darwin_pibs;     /* Apple process blocks of the current section */
 	int failed;               /* errno of a failed file write; sticky */
 	char err[ERR_BYTES];
 };
 
-static const uint8_t zeros[ALIGN];
-
-static int fail(struct pcapng_writer *w, int e, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int fail(struct pcapng_writer *w, int e, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(w->err, sizeof(w->err), fmt, ap);
-	va_end(ap);
-	errno = e;
-	return -1;
-}
+/* Keeps a message for pcapng_writer_error(), sets errno to e, answers -1. */
+#define fail(w, e, ...) errmsg_set((w)->err, sizeof((w)->err), (e), __VA_ARGS__)
 
 /* ---------------------------------------------------------------- block builder */
-
-static void enc_u32(uint8_t *b, uint32_t v, bool little)
-{
-	for (unsigned i = 0; i < U32_BYTES; i++)
-		b[i] = (uint8_t)(v >> (8 * (little ? i : U32_BYTES - 1 - i)));
-}
 
 static uint32_t dec_u32_host(const uint8_t *b)
 {
 	uint32_t v = 0;
 
 	for (unsigned i = 0; i < U32_BYTES; i++)
-		v |= (uint32_t)b[i] << (8 * (HOST_LITTLE ? i : U32_BYTES - 1 - i));
+		v |= (uint32_t)b[i] << (8 * (HOST_BIG ? U32_BYTES - 1 - i : i));
 	return v;
 }
 
@@ -91,66 +78,31 @@ static void blk_fail(struct pcapng_writer *w, int e, const char *why)
 	}
 }
 
-static bool grow(struct pcapng_writer *w, size_t need)
-{
-	size_t ncap = w->cap;
-	uint8_t *nbuf;
-
-	while (ncap < need)
-		ncap *= 2;
-	nbuf = realloc(w->buf, ncap);
-	if (nbuf == NULL)
-		return false;
-	w->buf = nbuf;
-	w->cap = ncap;
-	return true;
-}
-
-/* Appends n bytes to the block being built; a block over the limit fails. */
+/* Appends n bytes to the block being built (the size limit is checked at its end). */
 static void put(struct pcapng_writer *w, const void *p, size_t n)
 {
-	if (w->blk_err != 0)
-		return;
-	if (n > CAP_MAX_BLOCK_BYTES - (w->len - w->blk)) {
-		blk_fail(w, EMSGSIZE, "block larger than the pcapng limit of 16 MiB");
-		return;
-	}
-	if (w->len + n > w->cap && !grow(w, w->len + n)) {
-		blk_fail(w, ENOMEM, "out of memory");
-		return;
-	}
-	if (n > 0)
-		memcpy(w->buf + w->len, p, n);
-	w->len += n;
+	wbuf_put_bytes(&w->out, p, n);
 }
 
 static void put_pad(struct pcapng_writer *w)
 {
-	put(w, zeros, (ALIGN - (w->len - w->blk) % ALIGN) % ALIGN);
+	wbuf_pad(&w->out, w->blk, ALIGN);
 }
 
 static void put_u16(struct pcapng_writer *w, uint16_t v)
 {
-	uint8_t b[2];
-
-	b[w->little ? 0 : 1] = (uint8_t)v;
-	b[w->little ? 1 : 0] = (uint8_t)(v >> 8);
-	put(w, b, sizeof(b));
+	wbuf_put_u16_e(&w->out, w->big, v);
 }
 
 static void put_u32(struct pcapng_writer *w, uint32_t v)
 {
-	uint8_t b[U32_BYTES];
-
-	enc_u32(b, v, w->little);
-	put(w, b, sizeof(b));
+	wbuf_put_u32_e(&w->out, w->big, v);
 }
 
 /* A native 64-bit value (if_speed, counters, pib_starttime). */
 static void put_u64(struct pcapng_writer *w, uint64_t v)
 {
-	put_u32(w, (uint32_t)(w->little ? v : v >> 32));
-	put_u32(w, (uint32_t)(w->little ? v >> 32 : v));
+	wbuf_put_u64_e(&w->out, w->big, v);
 }
 
 /* A timestamp: high 32 bits then low 32 bits (EPB, ISB and their options). */
@@ -213,13 +165,7 @@ static void put_opt_comments(struct pcapng_writer *w, const char *const *c, size
 
 static void put_opt_custom(struct pcapng_writer *w, const struct pcapng_custom_opt *c)
 {
-	switch (c->code) {
-	case PCAPNG_OPT_CUSTOM_STR_COPY:
-	case PCAPNG_OPT_CUSTOM_BIN_COPY:
-	case PCAPNG_OPT_CUSTOM_STR_NOCOPY:
-	case PCAPNG_OPT_CUSTOM_BIN_NOCOPY:
-		break;
-	default:
+	if (!PCAPNG_OPT_IS_CUSTOM(c->code)) {
 		blk_fail(w, EINVAL, "custom option code is not 2988, 2989, 19372 or 19373");
 		return;
 	}
@@ -259,14 +205,15 @@ static size_t whole_blocks(const uint8_t *buf, size_t n)
 /* After a failed write of buf: cuts the file back to whole blocks, stops the writer. */
 static int write_failed(struct pcapng_writer *w, size_t written, int e)
 {
-	uint64_t keep = w->flushed + whole_blocks(w->buf, written);
+	uint64_t keep = w->flushed + whole_blocks(wbuf_data(&w->out), written);
 	int r;
 
 	do
 		r = ftruncate(w->fd, (off_t)keep);
 	while (r < 0 && errno == EINTR);
 	w->failed = e;
-	w->len = w->blk = 0;
+	wbuf_truncate(&w->out, 0);
+	w->blk = 0;
 	if (r < 0)
 		return fail(w, e, "writing %s: %s (and cutting it back to whole blocks: %s)",
 			    w->part, strerror(e), strerror(errno));
@@ -278,10 +225,11 @@ static int write_failed(struct pcapng_writer *w, size_t written, int e)
 /* Writes the buffer, which holds whole blocks only. */
 static int flush(struct pcapng_writer *w)
 {
-	size_t done = 0;
+	const uint8_t *buf = wbuf_data(&w->out);
+	size_t done = 0, len = wbuf_len(&w->out);
 
-	while (done < w->len) {
-		ssize_t n = write(w->fd, w->buf + done, w->len - done);
+	while (done < len) {
+		ssize_t n = write(w->fd, buf + done, len - done);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -289,17 +237,21 @@ static int flush(struct pcapng_writer *w)
 			return write_failed(w, done, n < 0 ? errno : EIO);
 		done += (size_t)n;
 	}
-	w->flushed += w->len;
-	w->len = w->blk = 0;
+	w->flushed += len;
+	wbuf_truncate(&w->out, 0);
+	w->blk = 0;
 	/* Give back the room a very large block took. */
-	if (w->cap > 2 * PCAPNG_WRITER_BUF_BYTES) {
-		uint8_t *nbuf = realloc(w->buf, PCAPNG_WRITER_BUF_BYTES);
+	if (wbuf_capacity(&w->out) > 2 * PCAPNG_WRITER_BUF_BYTES)
+		wbuf_shrink(&w->out, PCAPNG_WRITER_BUF_BYTES);
+	return 0;
+}
 
-		if (nbuf != NULL) {
-			w->buf = nbuf;
-			w->cap = PCAPNG_WRITER_BUF_BYTES;
-		}
-	}
+/* The block built is whole: it stays, and the buffer goes out when full enough. */
+static int blk_commit(struct pcapng_writer *w)
+{
+	w->blk = wbuf_len(&w->out);
+	if (w->blk >= PCAPNG_WRITER_BUF_BYTES)
+		return flush(w);
 	return 0;
 }
 
@@ -328,31 +280,44 @@ static int check_iface(struct pcapng_writer *w, uint32_t iface, int64_t ts_ns)
 
 static void blk_begin(struct pcapng_writer *w, uint32_t type)
 {
-	w->blk = w->len;
+	size_t total_at;
+
+	w->blk = wbuf_len(&w->out);
 	w->blk_err = 0;
-	w->little = HOST_LITTLE;
+	w->big = HOST_BIG;
 	put_u32(w, type);
-	put_u32(w, 0);  /* total length, known at the end */
+	wbuf_reserve_u32(&w->out, &total_at);  /* total length, known at the end */
+}
+
+/* Why the block being built cannot be written, or 0. */
+static int blk_check(struct pcapng_writer *w)
+{
+	if (w->blk_err != 0)
+		return w->blk_err;
+	if (wbuf_error(&w->out) == ENOMEM) {
+		blk_fail(w, ENOMEM, "out of memory");
+	} else if (wbuf_failed(&w->out) ||
+		   wbuf_len(&w->out) - w->blk > CAP_MAX_BLOCK_BYTES) {
+		blk_fail(w, EMSGSIZE, "block larger than the pcapng limit of 16 MiB");
+	}
+	return w->blk_err;
 }
 
 /* Ends the block: both lengths, then commits it or drops it whole. */
 static int blk_end(struct pcapng_writer *w)
 {
-	size_t total;
+	uint32_t total;
 
-	w->little = HOST_LITTLE;
+	w->big = HOST_BIG;
 	put_u32(w, 0);  /* trailing total length */
-	if (w->blk_err != 0) {
-		w->len = w->blk;
+	if (blk_check(w) != 0) {
+		wbuf_truncate(&w->out, w->blk);
 		return fail(w, w->blk_err, "%s", w->blk_why);
 	}
-	total = w->len - w->blk;
-	enc_u32(w->buf + w->blk + U32_BYTES, (uint32_t)total, HOST_LITTLE);
-	enc_u32(w->buf + w->len - U32_BYTES, (uint32_t)total, HOST_LITTLE);
-	w->blk = w->len;
-	if (w->len >= PCAPNG_WRITER_BUF_BYTES)
-		return flush(w);
-	return 0;
+	total = (uint32_t)(wbuf_len(&w->out) - w->blk);
+	wbuf_patch_u32_e(&w->out, w->blk + U32_BYTES, HOST_BIG, total);
+	wbuf_patch_u32_e(&w->out, wbuf_len(&w->out) - U32_BYTES, HOST_BIG, total);
+	return blk_commit(w);
 }
 
 /* ---------------------------------------------------------------- blocks */
@@ -370,11 +335,11 @@ int pcapng_write_shb(struct pcapng_writer *w, const char *hardware, const char *
 	put_u16(w, PCAPNG_MAJOR);
 	put_u16(w, PCAPNG_MINOR);
 	put_u64(w, SECTION_LENGTH_UNKNOWN);
-	start = w->len;
+	start = wbuf_len(&w->out);
 	put_opt_str(w, PCAPNG_SHB_HARDWARE, hardware);
 	put_opt_str(w, PCAPNG_SHB_OS, os);
 	put_opt_str(w, PCAPNG_SHB_USERAPPL, userappl);
-	if (w->len != start)
+	if (wbuf_len(&w->out) != start)
 		put_opt_end(w);
 	r = blk_end(w);
 	if (r == 0) {
@@ -388,19 +353,10 @@ int pcapng_write_shb(struct pcapng_writer *w, const char *hardware, const char *
 /* Makes room for one more interface before its IDB is built. */
 static int reserve_iface(struct pcapng_writer *w)
 {
-	uint32_t ncap;
-	uint32_t *n;
-
 	if (w->file_ifaces >= CAP_MAX_INTERFACES)
 		return fail(w, EMSGSIZE, "more than %u interfaces in one file", CAP_MAX_INTERFACES);
-	if (w->n_ifaces < w->cap_ifaces)
-		return 0;
-	ncap = w->cap_ifaces ? w->cap_ifaces * 2 : 8;
-	n = realloc(w->snaplens, ncap * sizeof(*n));
-	if (n == NULL)
+	if (!ARRAY_RESERVE(w->snaplens, w->cap_ifaces, (size_t)w->n_ifaces + 1, MIN_IFACES))
 		return fail(w, ENOMEM, "out of memory");
-	w->snaplens = n;
-	w->cap_ifaces = ncap;
 	return 0;
 }
 
@@ -441,7 +397,7 @@ int pcapng_write_idb(struct pcapng_writer *w, uint16_t linktype, uint32_t snaple
 
 static void put_epb_opts(struct pcapng_writer *w, const struct pcapng_epb_opts *o)
 {
-	size_t start = w->len;
+	size_t start = wbuf_len(&w->out);
 
 	if (o == NULL)
 		return;
@@ -457,7 +413,7 @@ static void put_epb_opts(struct pcapng_writer *w, const struct pcapng_epb_opts *
 	put_opt_comments(w, o->comments, o->n_comments);
 	for (size_t i = 0; i < o->n_custom; i++)
 		put_opt_custom(w, &o->custom[i]);
-	if (w->len != start)
+	if (wbuf_len(&w->out) != start)
 		put_opt_end(w);
 }
 
@@ -496,9 +452,13 @@ static int epb_fast(struct pcapng_writer *w, uint32_t iface, int64_t ts_ns, cons
 		opts += opts ? 4 : 0;   /* opt_endofopt */
 	}
 	total = 7 * U32_BYTES + caplen + pad + opts + U32_BYTES;
-	if (w->len + total > w->cap && !grow(w, w->len + total))
-		return fail(w, ENOMEM, "out of memory");
-	p = w->buf + w->len;
+	p = wbuf_space(&w->out, total);
+	if (p == NULL) {
+		int e = wbuf_error(&w->out);
+
+		wbuf_truncate(&w->out, w->blk);
+		return fail(w, e, "%s", e == ENOMEM ? "out of memory" : "no room for the packet");
+	}
 	p = store_u32(p, PCAPNG_BT_EPB);
 	p = store_u32(p, (uint32_t)total);
 	p = store_u32(p, iface);
@@ -525,11 +485,7 @@ static int epb_fast(struct pcapng_writer *w, uint32_t iface, int64_t ts_ns, cons
 		p = store_u32(p, 0);
 	}
 	store_u32(p, (uint32_t)total);
-	w->len += total;
-	w->blk = w->len;
-	if (w->len >= PCAPNG_WRITER_BUF_BYTES)
-		return flush(w);
-	return 0;
+	return blk_commit(w);
 }
 
 int pcapng_write_epb(struct pcapng_writer *w, uint32_t iface, int64_t ts_ns, const void *data,
@@ -574,7 +530,7 @@ int pcapng_write_isb(struct pcapng_writer *w, uint32_t iface, int64_t ts_ns,
 	blk_begin(w, PCAPNG_BT_ISB);
 	put_u32(w, iface);
 	put_ts(w, (uint64_t)ts_ns);
-	start = w->len;
+	start = wbuf_len(&w->out);
 	if (s != NULL) {
 		if (s->has_starttime)
 			put_opt_ts(w, PCAPNG_ISB_STARTTIME, (uint64_t)s->starttime_ns);
@@ -591,7 +547,7 @@ int pcapng_write_isb(struct pcapng_writer *w, uint32_t iface, int64_t ts_ns,
 		if (s->has_usrdeliv)
 			put_opt_u64(w, PCAPNG_ISB_USRDELIV, s->usrdeliv);
 	}
-	if (w->len != start)
+	if (wbuf_len(&w->out) != start)
 		put_opt_end(w);
 	return blk_end(w);
 }
@@ -675,13 +631,12 @@ int pcapng_write_process(struct pcapng_writer *w, const struct pcapng_process *p
 		return fail(w, EINVAL, "process record missing or incomplete");
 	blk_begin(w, PCAPNG_BT_CB_COPY);
 	put_u32(w, PCAPNG_PEN_WIRESHARK);  /* the PEN is in section order */
-	w->little = true;
+	w->big = false;
 	put_u32(w, PCAPNG_WS_ENTRY_PROCESS);
-	len_at = w->len;
-	put_u32(w, 0);  /* entry length, known at the end */
+	wbuf_reserve_u32(&w->out, &len_at);  /* entry length, known at the end */
 	put_process_entry(w, p);
-	if (w->blk_err == 0)
-		enc_u32(w->buf + len_at, (uint32_t)(w->len - len_at - U32_BYTES), true);
+	wbuf_patch_u32_e(&w->out, len_at, false,
+			 (uint32_t)(wbuf_len(&w->out) - len_at - U32_BYTES));
 	/* The entry is a multiple of 4 bytes, so no padding follows it. */
 	return blk_end(w);
 }
@@ -696,7 +651,7 @@ static void writer_free(struct pcapng_writer *w)
 		close(w->dirfd);
 	free(w->name);
 	free(w->part);
-	free(w->buf);
+	wbuf_release(&w->out);
 	free(w->snaplens);
 	free(w);
 }
@@ -723,10 +678,9 @@ struct pcapng_writer *pcapng_writer_open(int dirfd, const char *name, char *err,
 	w->fd = w->dirfd = -1;
 	w->name = strdup(name);
 	w->part = malloc(strlen(name) + sizeof(PART_SUFFIX));
-	w->buf = malloc(PCAPNG_WRITER_BUF_BYTES);
-	if (w->name == NULL || w->part == NULL || w->buf == NULL)
+	if (!wbuf_init_growable(&w->out, PCAPNG_WRITER_BUF_BYTES, OUT_MAX_BYTES) ||
+	    w->name == NULL || w->part == NULL)
 		goto nomem;
-	w->cap = PCAPNG_WRITER_BUF_BYTES;
 	strcpy(w->part, name);
 	strcat(w->part, PART_SUFFIX);
 	w->dirfd = dirfd == AT_FDCWD ? open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
@@ -756,7 +710,7 @@ fail:
 
 uint64_t pcapng_writer_bytes(const struct pcapng_writer *w)
 {
-	return w->flushed + w->len;
+	return w->flushed + wbuf_len(&w->out);
 }
 
 const char *pcapng_writer_error(const struct pcapng_writer *w)
@@ -779,7 +733,7 @@ int pcapng_writer_close(struct pcapng_writer *w, char *err, size_t errlen)
 
 	if (w == NULL)
 		return 0;
-	if (w->failed == 0 && w->len > 0)
+	if (w->failed == 0 && wbuf_len(&w->out) > 0)
 		flush(w);
 	e = w->failed;
 	do

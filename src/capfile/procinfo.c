@@ -65,23 +65,24 @@ static void wireshark_option(struct proc_record *pr, const struct cap_opt *o)
 	case PCAPNG_PIB_PATH: copy_str(pr->path, sizeof(pr->path), o); break;
 	case PCAPNG_PIB_USER: copy_str(pr->user, sizeof(pr->user), o); break;
 	case PCAPNG_PIB_CMDLINE:
-		pr->cmdline_len = (uint32_t)(v.len < sizeof(pr->cmdline) ? v.len : sizeof(pr->cmdline));
-		memcpy(pr->cmdline, v.p, pr->cmdline_len);
+		pr->cmdline_len = (uint32_t)(cur_left(&v) < sizeof(pr->cmdline) ? cur_left(&v)
+									   : sizeof(pr->cmdline));
+		cur_copy(&v, pr->cmdline, pr->cmdline_len);
 		break;
 	case PCAPNG_PIB_PPID:
-		pr->has_ppid = v.len == 4 && cur_le32(&v, &pr->ppid);
+		pr->has_ppid = cur_left(&v) == 4 && cur_le32(&v, &pr->ppid);
 		pr->bad |= !pr->has_ppid;
 		break;
 	case PCAPNG_PIB_UID:
-		pr->has_uid = v.len == 4 && cur_le32(&v, &pr->uid);
+		pr->has_uid = cur_left(&v) == 4 && cur_le32(&v, &pr->uid);
 		pr->bad |= !pr->has_uid;
 		break;
 	case PCAPNG_PIB_UUID:
-		pr->has_uuid = v.len == 16 && cur_copy(&v, pr->uuid, 16);
+		pr->has_uuid = cur_left(&v) == 16 && cur_copy(&v, pr->uuid, 16);
 		pr->bad |= !pr->has_uuid;
 		break;
 	case PCAPNG_PIB_STARTTIME:
-		pr->has_starttime = v.len == 8 && cur_le64(&v, &pr->starttime_ns);
+		pr->has_starttime = cur_left(&v) == 8 && cur_le64(&v, &pr->starttime_ns);
 		pr->bad |= !pr->has_starttime;
 		break;
 	case PCAPNG_OPT_CUSTOM_STR_COPY:
@@ -131,7 +132,7 @@ static bool decode_darwin(const struct cap_record *rec, struct proc_record *pr)
 		else if (o.code == PCAPNG_DARWIN_PIB_PATH)
 			copy_str(pr->path, sizeof(pr->path), &o);
 		else if (o.code == PCAPNG_DARWIN_PIB_UUID)
-			pr->has_uuid = v.len == 16 && cur_copy(&v, pr->uuid, 16);
+			pr->has_uuid = cur_left(&v) == 16 && cur_copy(&v, pr->uuid, 16);
 		else if (o.code == PCAPNG_OPT_COMMENT)
 			pr->n_comments++;
 	}

@@ -6,6 +6,7 @@
 
 #include "capfile/pcapng_const.h"
 #include "capfile/sockrec.h"
+#include "util/wbuf.h"
 
 #define MAGIC_BYTES 4u
 #define ADDR_BYTES  16u
@@ -15,50 +16,33 @@
 
 /* ---------------------------------------------------------------- encoding */
 
-struct out {
-	uint8_t *p;
-	size_t off;
-};
-
-static void out_bytes(struct out *o, const void *v, size_t n)
-{
-	memcpy(o->p + o->off, v, n);
-	o->off += n;
-}
-
-static void out_le(struct out *o, uint64_t v, unsigned bytes)
-{
-	for (unsigned i = 0; i < bytes; i++)
-		o->p[o->off++] = (uint8_t)(v >> (8 * i));
-}
-
 bool sockrec_encode(const struct sock_record *r, uint8_t out[SOCKREC_BYTES])
 {
-	static const uint8_t pad[PAD_BYTES];
-	struct out o = { out, 0 };
+	struct wbuf o;
 	uint8_t flags = (uint8_t)((r->listener ? SOCKREC_F_LISTENER : 0) |
 				  (r->final ? SOCKREC_F_FINAL : 0));
 
 	if (r->family != FAMILY_V4 && r->family != FAMILY_V6)
 		return false;
-	out_bytes(&o, SOCKREC_MAGIC, MAGIC_BYTES);
-	out_le(&o, SOCKREC_VERSION, 1);
-	out_le(&o, r->family, 1);
-	out_le(&o, r->ip_proto, 1);
-	out_le(&o, flags, 1);
-	out_le(&o, r->lport, 2);
-	out_le(&o, r->rport, 2);
-	out_bytes(&o, r->laddr, ADDR_BYTES);
-	out_bytes(&o, r->raddr, ADDR_BYTES);
-	out_le(&o, r->cookie, 8);
-	out_le(&o, r->pid, 4);
-	out_le(&o, r->tid, 4);
-	out_le(&o, (uint64_t)r->proc_start_ns, 8);
-	out_le(&o, (uint64_t)r->first_ns, 8);
-	out_le(&o, (uint64_t)r->last_ns, 8);
-	out_le(&o, r->how, 1);
-	out_bytes(&o, pad, PAD_BYTES);
-	return o.off == SOCKREC_BYTES;
+	wbuf_init_fixed(&o, out, SOCKREC_BYTES);
+	wbuf_put_bytes(&o, SOCKREC_MAGIC, MAGIC_BYTES);
+	wbuf_put_u8(&o, SOCKREC_VERSION);
+	wbuf_put_u8(&o, r->family);
+	wbuf_put_u8(&o, r->ip_proto);
+	wbuf_put_u8(&o, flags);
+	wbuf_put_le16(&o, r->lport);
+	wbuf_put_le16(&o, r->rport);
+	wbuf_put_bytes(&o, r->laddr, ADDR_BYTES);
+	wbuf_put_bytes(&o, r->raddr, ADDR_BYTES);
+	wbuf_put_le64(&o, r->cookie);
+	wbuf_put_le32(&o, r->pid);
+	wbuf_put_le32(&o, r->tid);
+	wbuf_put_le64(&o, (uint64_t)r->proc_start_ns);
+	wbuf_put_le64(&o, (uint64_t)r->first_ns);
+	wbuf_put_le64(&o, (uint64_t)r->last_ns);
+	wbuf_put_u8(&o, r->how);
+	wbuf_put_zeros(&o, PAD_BYTES);
+	return !wbuf_failed(&o) && wbuf_len(&o) == SOCKREC_BYTES;
 }
 
 int pcapng_write_socket(struct pcapng_writer *w, const struct sock_record *r)

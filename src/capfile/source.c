@@ -11,6 +11,7 @@
 #include <zlib.h>
 
 #include "capfile/source.h"
+#include "util/array.h"
 
 #define WINDOW_START_BYTES (256u * 1024)
 #define GZ_BUFFER_BYTES    (256u * 1024)
@@ -129,29 +130,12 @@ struct source *source_open_mem(const void *buf, size_t len, size_t max_window)
 
 static bool window_reserve(struct source *s, size_t want)
 {
-	size_t need = want, ncap;
-	uint8_t *nbuf;
-
 	if (s->start > 0 && s->cap - s->start < want) {
 		memmove(s->buf, s->buf + s->start, s->end - s->start);
 		s->end -= s->start;
 		s->start = 0;
 	}
-	if (s->cap >= need)
-		return true;
-	ncap = s->cap ? s->cap : WINDOW_START_BYTES;
-	while (ncap < need)
-		ncap *= 2;
-	if (ncap > s->max_window)
-		ncap = s->max_window;
-	if (ncap < need)
-		return false;
-	nbuf = realloc(s->buf, ncap);
-	if (nbuf == NULL)
-		return false;
-	s->buf = nbuf;
-	s->cap = ncap;
-	return true;
+	return ARRAY_RESERVE_MAX(s->buf, s->cap, want, WINDOW_START_BYTES, s->max_window);
 }
 
 static void window_fill(struct source *s, size_t want)

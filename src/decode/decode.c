@@ -6,6 +6,7 @@
 
 #include "capfile/linktype.h"
 #include "decode/decode_int.h"
+#include "util/units.h"
 
 /* Link types not named in capfile/linktype.h (https://www.tcpdump.org/linktypes.html). */
 #define LINKTYPE_RAW_BSD12     12    /* DLT_RAW on most BSDs and macOS */
@@ -17,7 +18,7 @@
 /* Defaults of struct decoder_limits. */
 #define FRAG_DEFAULT_DATAGRAMS 1024u
 #define FRAG_DEFAULT_BYTES     (16u * 1024 * 1024)
-#define FRAG_DEFAULT_TIMEOUT_NS (30ll * 1000000000ll)   /* Linux ipfrag_time */
+#define FRAG_DEFAULT_TIMEOUT_NS (30 * NS_PER_SEC)   /* Linux ipfrag_time */
 
 struct decoder *decoder_new(const struct decoder_limits *limits)
 {
@@ -137,6 +138,7 @@ bool decode_packet(struct decoder *d, uint32_t linktype, const uint8_t *data, ui
 	struct layer l;
 
 	memset(out, 0, sizeof(*out));
+	out->payload = cur_empty();
 	out->linktype = linktype;
 	if (d->retired != NULL || d->n_dgrams != 0)
 		frag_tick(d, ts_ns);

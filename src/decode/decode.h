@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "util/cur.h"
+
 /*
  * decode_packet() walks a frame from its link layer down to the transport
  * header of the innermost IP packet, through VLAN/QinQ/MPLS/PBB/VN-Tag stacks
@@ -91,10 +93,9 @@ struct decoded {
 	uint32_t tcp_seq, tcp_ack;
 	uint16_t tcp_win;
 	uint8_t icmp_type, icmp_code;  /* ICMP and ICMPv6 */
-	const uint8_t *payload;    /* transport payload as captured */
-	uint32_t payload_caplen;   /* bytes available at payload */
-	uint32_t payload_len;      /* bytes the headers claim (>= payload_caplen when cut by snaplen);
-				    * UDP: the UDP length field minus 8, as Zeek counts */
+	struct cur payload;        /* transport payload as captured (empty when none) */
+	uint32_t payload_len;      /* bytes the headers claim (>= cur_left(&payload) when cut by
+				    * snaplen); UDP: the UDP length field minus 8, as Zeek counts */
 
 	/* ---- tunnels: the outermost encapsulating IP packet, if any. A tunnel
 	 * whose payload holds no IP packet is not entered: the packet is then
@@ -143,8 +144,8 @@ void decoder_free(struct decoder *d);
  * types, malformed headers: see out->anomaly). A header length larger than
  * the wire length is malformed (Zeek's truncated_IP_len); one larger than
  * the capture but within the wire length is a snap-length cut, decoded as
- * far as it goes (payload_caplen < payload_len). Pointers in *out point
- * into data or into the decoder's reassembly buffers and are valid until
+ * far as it goes (cur_left(&payload) < payload_len). Pointers and views in
+ * *out point into data or into the decoder's reassembly buffers and are valid until
  * the next call. No allocation except for IP fragments.
  */
 bool decode_packet(struct decoder *d, uint32_t linktype, const uint8_t *data, uint32_t caplen,

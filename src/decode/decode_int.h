@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "decode/decode.h"
+#include "decode/proto.h"
 #include "util/cur.h"
 
 /*
@@ -13,40 +14,6 @@
  * decoder. What a decoder finds goes into the struct decoded of the packet;
  * nothing is returned: "did we find IP" is out->ip.version != 0.
  */
-
-/* IANA protocol numbers (https://www.iana.org/assignments/protocol-numbers). */
-#define IPPROTO_NUM_HOPOPTS  0
-#define IPPROTO_NUM_ICMP     1
-#define IPPROTO_NUM_IPIP     4     /* RFC 2003 */
-#define IPPROTO_NUM_TCP      6
-#define IPPROTO_NUM_UDP      17
-#define IPPROTO_NUM_IPV6     41    /* RFC 4213, RFC 2473 */
-#define IPPROTO_NUM_ROUTING  43
-#define IPPROTO_NUM_FRAGMENT 44
-#define IPPROTO_NUM_GRE      47
-#define IPPROTO_NUM_ESP      50
-#define IPPROTO_NUM_AH       51
-#define IPPROTO_NUM_ICMPV6   58
-#define IPPROTO_NUM_NONE     59
-#define IPPROTO_NUM_DSTOPTS  60
-#define IPPROTO_NUM_SCTP     132
-
-/* IEEE 802 EtherTypes (https://standards-oui.ieee.org/ethertype/). */
-#define ETHERTYPE_IPV4       0x0800
-#define ETHERTYPE_ARP        0x0806
-#define ETHERTYPE_VLAN       0x8100   /* IEEE 802.1Q C-tag */
-#define ETHERTYPE_QINQ       0x88a8   /* IEEE 802.1ad S-tag */
-#define ETHERTYPE_QINQ_OLD1  0x9100   /* pre-standard QinQ */
-#define ETHERTYPE_QINQ_OLD2  0x9200
-#define ETHERTYPE_IPV6       0x86dd
-#define ETHERTYPE_MPLS       0x8847   /* RFC 3032 unicast */
-#define ETHERTYPE_MPLS_MC    0x8848   /* RFC 3032 multicast */
-#define ETHERTYPE_PPPOE_SESS 0x8864   /* RFC 2516 session stage */
-#define ETHERTYPE_TEB        0x6558   /* transparent Ethernet bridging (GRE, SLL) */
-#define ETHERTYPE_PBB        0x88e7   /* IEEE 802.1ah I-tag */
-#define ETHERTYPE_VNTAG      0x8926   /* Cisco VN-Tag */
-#define ETHERTYPE_MIN        1536     /* smaller values are 802.3 lengths (<= 1500) */
-#define ETH_8023_MAX_LEN     1500
 
 /* The bytes of one layer: what was captured, and how many the wire carried. */
 struct layer {
@@ -80,28 +47,6 @@ static inline void layer_trim(struct layer *l, uint32_t n)
 		l->c = head;
 	if (l->wire > n)
 		l->wire = n;
-}
-
-/* Reads without consuming: the byte or big-endian word at offset off. */
-static inline bool peek_u8(const struct cur *c, size_t off, uint8_t *v)
-{
-	struct cur t = *c;
-
-	return cur_skip(&t, off) && cur_u8(&t, v);
-}
-
-static inline bool peek_be16(const struct cur *c, size_t off, uint16_t *v)
-{
-	struct cur t = *c;
-
-	return cur_skip(&t, off) && cur_be16(&t, v);
-}
-
-static inline bool peek_be32(const struct cur *c, size_t off, uint32_t *v)
-{
-	struct cur t = *c;
-
-	return cur_skip(&t, off) && cur_be32(&t, v);
 }
 
 /* decode.c: records an anomaly (a static string) once per packet. */

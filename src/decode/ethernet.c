@@ -7,8 +7,6 @@
 #include "decode/decode_int.h"
 
 /* IEEE 802.3 clause 3.1: destination, source, EtherType or length. */
-#define ETH_ADDR_BYTES   6
-#define ETH_HDR_BYTES    14
 /* IEEE 802.1Q clause 9.6: TCI (PCP 3 bits, DEI 1, VID 12), then the EtherType. */
 #define VLAN_TAG_BYTES   4
 #define VLAN_VID_MASK    0x0fff
@@ -29,7 +27,7 @@ static bool vlan_tag(struct dstate *st, struct layer *l, uint16_t *type)
 
 	if (!decode_link_push(st, "vlan_stack_too_deep"))
 		return false;
-	if (!peek_be16(&l->c, 0, &tci) || !peek_be16(&l->c, 2, type)) {
+	if (!cur_peek_be16(&l->c, 0, &tci) || !cur_peek_be16(&l->c, 2, type)) {
 		decode_anomaly(st, "truncated_VLAN_header");
 		return false;
 	}
@@ -63,10 +61,10 @@ void decode_llc(struct dstate *st, struct layer l)
 	uint16_t type;
 
 	/* only SNAP with an EtherType carries IP; other SAPs (STP, NetBIOS, IPX) do not */
-	if (!peek_u8(&l.c, 0, &dsap) || !peek_u8(&l.c, 1, &ssap) || !peek_u8(&l.c, 2, &ctrl) ||
+	if (!cur_peek_u8(&l.c, 0, &dsap) || !cur_peek_u8(&l.c, 1, &ssap) || !cur_peek_u8(&l.c, 2, &ctrl) ||
 	    dsap != LLC_SAP_SNAP || ssap != LLC_SAP_SNAP || ctrl != LLC_CTRL_UI)
 		return;
-	if (!peek_be32(&l.c, 2, &oui) || !peek_be16(&l.c, 6, &type))
+	if (!cur_peek_be32(&l.c, 2, &oui) || !cur_peek_be16(&l.c, 6, &type))
 		return;
 	/* RFC 1042 (OUI 0) and 802.1H bridge tunnel (00-00-f8) encapsulate EtherTypes */
 	oui &= 0x00ffffff;

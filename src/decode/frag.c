@@ -25,7 +25,6 @@
 #define FRAG_HDR_ROOM       256       /* largest unfragmentable part kept */
 #define FRAG_MAX_IP_LEN     65535     /* the 16-bit length fields of both versions */
 #define FRAG_BUF_STEP       2048
-#define IPV6_HDR_BYTES      40
 /* Zeek's MIN_ACCEPTABLE_FRAG_SIZE and MAX_ACCEPTABLE_FRAG_SIZE (src/Frag.cc). */
 #define FRAG_SMALL_BYTES    64
 #define FRAG_LARGE_BYTES    64000
@@ -33,7 +32,6 @@
 #define IPV4_TOTAL_LEN_OFF  2
 #define IPV4_FRAG_OFF       6
 #define IPV4_FLAG_DF_HI     0x40      /* DF in the high byte of the flags/offset word */
-#define IPV6_PLEN_OFF       4
 
 struct frag_range {
 	uint32_t lo, hi;
@@ -225,7 +223,7 @@ static void dgram_header(struct dstate *st, struct frag_dgram *g, const struct f
 		if (g->hdr_from_first || f->offset != 0)
 			return;
 	}
-	memcpy(g->buf + FRAG_HDR_ROOM - len, f->unfrag.p, len);
+	memcpy(g->buf + FRAG_HDR_ROOM - len, cur_data(&f->unfrag), len);
 	g->hdr_len = len;
 	g->nh_off = f->nh_off;
 	g->next_proto = f->proto;
@@ -377,7 +375,7 @@ bool frag_add(struct dstate *st, const struct frag_in *f, struct cur *whole)
 			st->d->stats.frags_dropped_cap++;
 			return false;
 		}
-		fill_holes(st, g, f->offset, upper, f->data.p);
+		fill_holes(st, g, f->offset, upper, cur_data(&f->data));
 		if (!add_range(g, f->offset, upper)) {
 			decode_anomaly(st, "too_many_fragment_holes");
 			dgram_drop(st->d, g);

@@ -25,9 +25,6 @@
 #define ERSPAN3_FLAG_O      0x01
 /* PPTP's PPP: address, control, protocol. */
 #define PPTP_PPP_HDR_BYTES  4
-#define PPP_PROTO_IPV4      0x0021
-#define PPP_PROTO_IPV6      0x0057
-#define ETH_HDR_BYTES       14
 
 static uint32_t gre_header_len(uint16_t flags)
 {
@@ -61,7 +58,7 @@ static bool gre_v0_payload(struct dstate *st, uint16_t flags, uint16_t proto, co
 		break;
 	case GRE_PROTO_ERSPAN3:
 		*skip = ERSPAN3_HDR_BYTES;
-		if (!peek_u8(&l->c, hdr + ERSPAN3_HDR_BYTES - 1, &erspan_flags)) {
+		if (!cur_peek_u8(&l->c, hdr + ERSPAN3_HDR_BYTES - 1, &erspan_flags)) {
 			decode_anomaly(st, "truncated_GRE");
 			return false;
 		}
@@ -99,7 +96,7 @@ static bool gre_v1_payload(struct dstate *st, uint16_t proto, const struct layer
 		decode_anomaly(st, "egre_protocol_type");
 		return false;
 	}
-	if (!peek_be16(&l->c, hdr + 2, &ppp)) {
+	if (!cur_peek_be16(&l->c, hdr + 2, &ppp)) {
 		decode_anomaly(st, "truncated_GRE");
 		return false;
 	}
@@ -123,7 +120,7 @@ void decode_gre(struct dstate *st, struct layer l)
 	/* not decapsulated, GRE is a flow of its own without ports */
 	st->out->l4_ok = true;
 	decode_payload(st->out, l);
-	if (!peek_be16(&l.c, 0, &flags) || !peek_be16(&l.c, 2, &proto)) {
+	if (!cur_peek_be16(&l.c, 0, &flags) || !cur_peek_be16(&l.c, 2, &proto)) {
 		decode_anomaly(st, "truncated_GRE");
 		return;
 	}

@@ -4,7 +4,6 @@
 #include "decode/decode_int.h"
 
 /* Zeek's ICMP_MINLEN: type, code, checksum and the 4-byte rest of header. */
-#define ICMP_HDR_BYTES  8
 
 void decode_icmp(struct dstate *st, struct layer l)
 {
@@ -15,7 +14,7 @@ void decode_icmp(struct dstate *st, struct layer l)
 		decode_anomaly(st, "truncated_header");
 		return;
 	}
-	if (cur_left(&l.c) < ICMP_HDR_BYTES || !peek_u8(&l.c, 0, &type) || !peek_u8(&l.c, 1, &code)) {
+	if (cur_left(&l.c) < ICMP_HDR_BYTES || !cur_peek_u8(&l.c, 0, &type) || !cur_peek_u8(&l.c, 1, &code)) {
 		decode_anomaly(st, "internally_truncated_header");
 		return;
 	}

@@ -6,15 +6,10 @@
 
 #include "decode/decode_int.h"
 
-#define IP_VERSION_4       4
-#define IP_VERSION_6       6
-#define IPV4_MIN_HDR_BYTES 20
-#define IPV6_HDR_BYTES     40
 
 void decode_payload(struct decoded *out, struct layer l)
 {
-	out->payload = cur_left(&l.c) ? l.c.p : NULL;
-	out->payload_caplen = (uint32_t)cur_left(&l.c);
+	out->payload = l.c;
 	out->payload_len = l.wire;
 }
 
@@ -22,7 +17,7 @@ void decode_ip(struct dstate *st, struct layer l)
 {
 	uint8_t first;
 
-	if (!peek_u8(&l.c, 0, &first)) {
+	if (!cur_peek_u8(&l.c, 0, &first)) {
 		decode_anomaly(st, "truncated_IP");
 		return;
 	}
@@ -46,7 +41,7 @@ void decode_inner_ip(struct dstate *st, uint8_t version, struct layer l)
 	uint16_t len16;
 	uint32_t total;
 
-	if (!peek_u8(&l.c, 0, &first)) {
+	if (!cur_peek_u8(&l.c, 0, &first)) {
 		decode_anomaly(st, "truncated_inner_IP");
 		return;
 	}
@@ -56,13 +51,13 @@ void decode_inner_ip(struct dstate *st, uint8_t version, struct layer l)
 		return;
 	}
 	if (v == IP_VERSION_4) {
-		if (cur_left(&l.c) < IPV4_MIN_HDR_BYTES || !peek_be16(&l.c, 2, &len16)) {
+		if (cur_left(&l.c) < IPV4_MIN_HDR_BYTES || !cur_peek_be16(&l.c, 2, &len16)) {
 			decode_anomaly(st, "truncated_inner_IP");
 			return;
 		}
 		total = len16;
 	} else {
-		if (cur_left(&l.c) < IPV6_HDR_BYTES || !peek_be16(&l.c, 4, &len16)) {
+		if (cur_left(&l.c) < IPV6_HDR_BYTES || !cur_peek_be16(&l.c, 4, &len16)) {
 			decode_anomaly(st, "truncated_inner_IP");
 			return;
 		}
@@ -91,8 +86,8 @@ static void clear_inner(struct decoded *out)
 	out->tcp_seq = out->tcp_ack = 0;
 	out->tcp_win = 0;
 	out->icmp_type = out->icmp_code = 0;
-	out->payload = NULL;
-	out->payload_caplen = out->payload_len = 0;
+	out->payload = cur_empty();
+	out->payload_len = 0;
 }
 
 static void tunnel_inner(struct dstate *st, enum tunnel_inner inner, uint16_t arg, struct layer l)

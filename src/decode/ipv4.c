@@ -6,14 +6,12 @@
 #include "decode/decode_int.h"
 
 /* RFC 791 section 3.1. */
-#define IPV4_MIN_HDR_BYTES  20
 #define IPV4_IHL_MASK       0x0f
 #define IPV4_IHL_UNIT       4
 #define IPV4_FLAG_DF        0x4000
 #define IPV4_FLAG_MF        0x2000
 #define IPV4_OFFSET_MASK    0x1fff
 #define IPV4_OFFSET_UNIT    8
-#define IPV4_ADDR_BYTES     4
 
 struct ipv4_hdr {
 	uint8_t vhl, tos, ttl, proto;

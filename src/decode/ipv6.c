@@ -8,15 +8,10 @@
 
 /* RFC 8200 section 3: version/class/label (4), payload length (2), next
  * header, hop limit, source, destination. */
-#define IPV6_HDR_BYTES      40
-#define IPV6_PLEN_OFF       4
-#define IPV6_NH_OFF         6
-#define IPV6_ADDR_BYTES     16
 /* Section 4: most extension headers count their length in 8-octet units
  * beyond the first 8; AH (RFC 4302) in 4-octet units beyond the first 8. */
 #define IPV6_EXT_UNIT       8
 #define IPV6_AH_UNIT        4
-#define IPV6_FRAG_HDR_BYTES 8
 #define IPV6_FRAG_OFF_MASK  0xfff8   /* offset, already in bytes */
 #define IPV6_FRAG_MORE      0x0001
 #define IPV6_RH_TYPE0       0        /* deprecated by RFC 5095 */
@@ -93,8 +88,8 @@ static bool ipv6_fragment(struct dstate *st, struct cur hdr, uint32_t off, uint1
 	struct cur whole;
 	struct layer w;
 
-	if (!ext_fits(st, l, IPV6_FRAG_HDR_BYTES) || !peek_u8(&l->c, 0, nh) ||
-	    !peek_be16(&l->c, 2, &offlg) || !peek_be32(&l->c, 4, &id)) {
+	if (!ext_fits(st, l, IPV6_FRAG_HDR_BYTES) || !cur_peek_u8(&l->c, 0, nh) ||
+	    !cur_peek_be16(&l->c, 2, &offlg) || !cur_peek_be32(&l->c, 4, &id)) {
 		out->ip.proto = IPPROTO_NUM_FRAGMENT;
 		return false;
 	}
@@ -138,7 +133,7 @@ static bool ext_header(struct dstate *st, const struct layer *l, uint8_t nh, uin
 {
 	uint8_t len, rh_type;
 
-	if (!ext_fits(st, l, 2) || !peek_u8(&l->c, 0, next) || !peek_u8(&l->c, 1, &len))
+	if (!ext_fits(st, l, 2) || !cur_peek_u8(&l->c, 0, next) || !cur_peek_u8(&l->c, 1, &len))
 		return false;
 	if (nh == IPPROTO_NUM_AH)
 		*hlen = ((uint32_t)len + 2) * IPV6_AH_UNIT;
@@ -146,7 +141,7 @@ static bool ext_header(struct dstate *st, const struct layer *l, uint8_t nh, uin
 		*hlen = ((uint32_t)len + 1) * IPV6_EXT_UNIT;
 	if (!ext_fits(st, l, *hlen))
 		return false;
-	if (nh == IPPROTO_NUM_ROUTING && peek_u8(&l->c, 2, &rh_type) && rh_type == IPV6_RH_TYPE0)
+	if (nh == IPPROTO_NUM_ROUTING && cur_peek_u8(&l->c, 2, &rh_type) && rh_type == IPV6_RH_TYPE0)
 		decode_anomaly(st, "routing0_hdr");
 	return true;
 }

@@ -9,8 +9,6 @@
 #define MPLS_BOTTOM_BIT    0x00000100u
 /* RFC 4385/4448: the PW control word begins with nibble 0. */
 #define PW_CONTROL_WORD_BYTES 4
-#define IP_VERSION_4       4
-#define IP_VERSION_6       6
 
 /* RFC 3032 does not name the payload; look at its first nibble, as
  * Wireshark and Zeek do. */
@@ -18,7 +16,7 @@ static void mpls_payload(struct dstate *st, struct layer l)
 {
 	uint8_t first;
 
-	if (!peek_u8(&l.c, 0, &first))
+	if (!cur_peek_u8(&l.c, 0, &first))
 		return;
 	switch (first >> 4) {
 	case IP_VERSION_4:

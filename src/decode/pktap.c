@@ -30,20 +30,6 @@
 #define PTH_FLAG_V2_HDR       0x00080000u
 #define PTH_COMM_BYTES        17       /* MAXCOMLEN + 1 */
 
-static bool peek_le32(const struct cur *c, size_t off, uint32_t *v)
-{
-	struct cur t = *c;
-
-	return cur_skip(&t, off) && cur_le32(&t, v);
-}
-
-static bool peek_le16(const struct cur *c, size_t off, uint16_t *v)
-{
-	struct cur t = *c;
-
-	return cur_skip(&t, off) && cur_le16(&t, v);
-}
-
 /* Copies a process name of at most PTH_COMM_BYTES, stopping at NUL. */
 static void pth_comm(const struct cur *hdr, size_t off, char *out, size_t outlen)
 {
@@ -64,9 +50,9 @@ static bool pktap_v1(struct dstate *st, const struct cur *hdr, uint32_t *dlt, bo
 	struct decoded *out = st->out;
 	uint32_t type_next;
 
-	if (cur_left(hdr) < PTH_V1_MIN_BYTES || !peek_le32(hdr, PTH_V1_TYPE_NEXT_OFF, &type_next) ||
-	    !peek_le32(hdr, PTH_V1_DLT_OFF, dlt) || !peek_le32(hdr, PTH_V1_PID_OFF, &out->pktap_pid) ||
-	    !peek_le32(hdr, PTH_V1_EPID_OFF, &out->pktap_epid)) {
+	if (cur_left(hdr) < PTH_V1_MIN_BYTES || !cur_peek_le32(hdr, PTH_V1_TYPE_NEXT_OFF, &type_next) ||
+	    !cur_peek_le32(hdr, PTH_V1_DLT_OFF, dlt) || !cur_peek_le32(hdr, PTH_V1_PID_OFF, &out->pktap_pid) ||
+	    !cur_peek_le32(hdr, PTH_V1_EPID_OFF, &out->pktap_epid)) {
 		decode_anomaly(st, "bad_pktap_header");
 		return false;
 	}
@@ -82,11 +68,11 @@ static bool pktap_v2(struct dstate *st, const struct cur *hdr, uint32_t *dlt, bo
 	uint8_t comm_off, ecomm_off;
 	uint16_t dlt16;
 
-	if (cur_left(hdr) < PTH_V2_MIN_BYTES || !peek_u8(hdr, PTH_V2_COMM_OFF_OFF, &comm_off) ||
-	    !peek_u8(hdr, PTH_V2_ECOMM_OFF_OFF, &ecomm_off) ||
-	    !peek_le16(hdr, PTH_V2_DLT_OFF, &dlt16) ||
-	    !peek_le32(hdr, PTH_V2_PID_OFF, &out->pktap_pid) ||
-	    !peek_le32(hdr, PTH_V2_EPID_OFF, &out->pktap_epid)) {
+	if (cur_left(hdr) < PTH_V2_MIN_BYTES || !cur_peek_u8(hdr, PTH_V2_COMM_OFF_OFF, &comm_off) ||
+	    !cur_peek_u8(hdr, PTH_V2_ECOMM_OFF_OFF, &ecomm_off) ||
+	    !cur_peek_le16(hdr, PTH_V2_DLT_OFF, &dlt16) ||
+	    !cur_peek_le32(hdr, PTH_V2_PID_OFF, &out->pktap_pid) ||
+	    !cur_peek_le32(hdr, PTH_V2_EPID_OFF, &out->pktap_epid)) {
 		decode_anomaly(st, "bad_pktap_header");
 		return false;
 	}
@@ -108,12 +94,12 @@ void decode_pktap(struct dstate *st, struct layer l)
 	uint8_t len8 = 0;
 	bool ok, more = false;
 
-	if (!peek_le32(&l.c, PTH_FLAGS_OFF, &flags) || !peek_le32(&l.c, 0, &hdr_len)) {
+	if (!cur_peek_le32(&l.c, PTH_FLAGS_OFF, &flags) || !cur_peek_le32(&l.c, 0, &hdr_len)) {
 		decode_anomaly(st, "truncated_pktap_header");
 		return;
 	}
 	if (flags & PTH_FLAG_V2_HDR) {
-		peek_u8(&l.c, 0, &len8);
+		cur_peek_u8(&l.c, 0, &len8);
 		hdr_len = len8;
 	}
 	if (!cur_sub(&l.c, hdr_len, &hdr)) {

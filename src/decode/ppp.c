@@ -9,8 +9,6 @@
 #define PPP_CONTROL        0x03
 /* RFC 1661 section 2: PPP protocol numbers; an odd first byte means a
  * one-byte (compressed, section 6.5) protocol field. */
-#define PPP_PROTO_IPV4     0x0021
-#define PPP_PROTO_IPV6     0x0057
 #define PPP_PROTO_MPLS     0x0281
 #define PPP_PROTO_MPLS_MC  0x0283
 /* RFC 2516 section 4: VER/TYPE, CODE, SESSION_ID, LENGTH, then the PPP protocol. */
@@ -42,9 +40,9 @@ void decode_ppp(struct dstate *st, struct layer l)
 	uint8_t a, c, hi, lo;
 	uint16_t proto;
 
-	if (peek_u8(&l.c, 0, &a) && peek_u8(&l.c, 1, &c) && a == PPP_ADDRESS && c == PPP_CONTROL)
+	if (cur_peek_u8(&l.c, 0, &a) && cur_peek_u8(&l.c, 1, &c) && a == PPP_ADDRESS && c == PPP_CONTROL)
 		layer_skip(&l, 2);
-	if (!peek_u8(&l.c, 0, &hi)) {
+	if (!cur_peek_u8(&l.c, 0, &hi)) {
 		decode_anomaly(st, "truncated_ppp_serial_header");
 		return;
 	}
@@ -52,7 +50,7 @@ void decode_ppp(struct dstate *st, struct layer l)
 		proto = hi;
 		layer_skip(&l, 1);
 	} else {
-		if (!peek_u8(&l.c, 1, &lo)) {
+		if (!cur_peek_u8(&l.c, 1, &lo)) {
 			decode_anomaly(st, "truncated_ppp_serial_header");
 			return;
 		}
@@ -67,8 +65,8 @@ void decode_pppoe(struct dstate *st, struct layer l)
 	uint8_t vt, code;
 	uint16_t length, proto;
 
-	if (!peek_u8(&l.c, 0, &vt) || !peek_u8(&l.c, 1, &code) || !peek_be16(&l.c, 4, &length) ||
-	    !peek_be16(&l.c, PPPOE_HDR_BYTES, &proto)) {
+	if (!cur_peek_u8(&l.c, 0, &vt) || !cur_peek_u8(&l.c, 1, &code) || !cur_peek_be16(&l.c, 4, &length) ||
+	    !cur_peek_be16(&l.c, PPPOE_HDR_BYTES, &proto)) {
 		decode_anomaly(st, "truncated_pppoe_header");
 		return;
 	}
@@ -86,7 +84,7 @@ void decode_chdlc(struct dstate *st, struct layer l)
 {
 	uint16_t type;
 
-	if (!peek_be16(&l.c, 2, &type)) {
+	if (!cur_peek_be16(&l.c, 2, &type)) {
 		decode_anomaly(st, "truncated_link_header");
 		return;
 	}

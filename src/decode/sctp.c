@@ -4,7 +4,6 @@
 #include "decode/decode_int.h"
 
 /* Source port, destination port, verification tag, checksum. */
-#define SCTP_HDR_BYTES  12
 
 void decode_sctp(struct dstate *st, struct layer l)
 {
@@ -15,8 +14,8 @@ void decode_sctp(struct dstate *st, struct layer l)
 		decode_anomaly(st, "truncated_header");
 		return;
 	}
-	if (cur_left(&l.c) < SCTP_HDR_BYTES || !peek_be16(&l.c, 0, &sport) ||
-	    !peek_be16(&l.c, 2, &dport)) {
+	if (cur_left(&l.c) < SCTP_HDR_BYTES || !cur_peek_be16(&l.c, 0, &sport) ||
+	    !cur_peek_be16(&l.c, 2, &dport)) {
 		decode_anomaly(st, "internally_truncated_header");
 		return;
 	}

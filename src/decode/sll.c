@@ -11,7 +11,6 @@
 /* SLL2: protocol, reserved, ifindex (4), ARPHRD, packet type, address length, address (8). */
 #define SLL2_HDR_BYTES    20
 #define SLL_ADDR_BYTES    8
-#define ETH_ADDR_BYTES    6
 /* Protocol values that are not EtherTypes (linux/if_ether.h). */
 #define SLL_PROTO_802_2   0x0004   /* an IEEE 802.2 LLC frame follows */
 /* ARPHRD types whose protocol field is not an EtherType (linux/if_arp.h). */

@@ -5,7 +5,6 @@
 
 /* RFC 9293 section 3.1: ports, sequence, acknowledgment, data offset and
  * flags, window, checksum, urgent pointer; options up to 40 bytes. */
-#define TCP_MIN_HDR_BYTES   20
 #define TCP_OFF_SHIFT       12
 #define TCP_OFF_UNIT        4
 #define TCP_FLAGS_MASK      0x00ff     /* FIN SYN RST PSH ACK URG ECE CWR */

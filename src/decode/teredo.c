@@ -14,9 +14,6 @@
 #define TEREDO_ORIGIN_BYTES  8
 /* Section 2.6: the Teredo service prefix 2001:0000::/32. */
 #define TEREDO_PREFIX        0x20010000u
-#define IPV6_HDR_BYTES       40
-#define IPV6_SRC_OFF         8
-#define IPV6_DST_OFF         24
 
 enum teredo_kind {
 	TEREDO_NOT,        /* not a Teredo packet */
@@ -31,8 +28,8 @@ static bool teredo_strip(struct dstate *st, struct layer *l, bool report, bool *
 	uint8_t id_len, au_len;
 
 	*had_hdrs = false;
-	if (peek_be16(&l->c, 0, &tag) && tag == TEREDO_AUTH_TYPE) {
-		if (!peek_u8(&l->c, 2, &id_len) || !peek_u8(&l->c, 3, &au_len) ||
+	if (cur_peek_be16(&l->c, 0, &tag) && tag == TEREDO_AUTH_TYPE) {
+		if (!cur_peek_u8(&l->c, 2, &id_len) || !cur_peek_u8(&l->c, 3, &au_len) ||
 		    !layer_skip(l, TEREDO_AUTH_FIXED + (size_t)id_len + au_len)) {
 			if (report)
 				decode_anomaly(st, "truncated_Teredo_authentication");
@@ -40,7 +37,7 @@ static bool teredo_strip(struct dstate *st, struct layer *l, bool report, bool *
 		}
 		*had_hdrs = true;
 	}
-	if (peek_be16(&l->c, 0, &tag) && tag == TEREDO_ORIGIN_TYPE) {
+	if (cur_peek_be16(&l->c, 0, &tag) && tag == TEREDO_ORIGIN_TYPE) {
 		if (!layer_skip(l, TEREDO_ORIGIN_BYTES)) {
 			if (report)
 				decode_anomaly(st, "truncated_Teredo_origin_indication");
@@ -58,8 +55,8 @@ static enum teredo_kind teredo_inner(const struct layer *l)
 	uint16_t plen;
 	uint32_t total;
 
-	if (cur_left(&l->c) < IPV6_HDR_BYTES || !peek_u8(&l->c, 0, &first) || (first >> 4) != 6 ||
-	    !peek_be16(&l->c, 4, &plen) || !peek_u8(&l->c, 6, &nh))
+	if (cur_left(&l->c) < IPV6_HDR_BYTES || !cur_peek_u8(&l->c, 0, &first) || (first >> 4) != 6 ||
+	    !cur_peek_be16(&l->c, 4, &plen) || !cur_peek_u8(&l->c, 6, &nh))
 		return TEREDO_NOT;
 	total = IPV6_HDR_BYTES + (uint32_t)plen;
 	if (plen == 0 && nh == IPPROTO_NUM_NONE && total <= l->wire)
@@ -71,7 +68,7 @@ static bool teredo_prefix(const struct cur *c)
 {
 	uint32_t src, dst;
 
-	return peek_be32(c, IPV6_SRC_OFF, &src) && peek_be32(c, IPV6_DST_OFF, &dst) &&
+	return cur_peek_be32(c, IPV6_SRC_OFF, &src) && cur_peek_be32(c, IPV6_DST_OFF, &dst) &&
 	       (src == TEREDO_PREFIX || dst == TEREDO_PREFIX);
 }
 

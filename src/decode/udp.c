@@ -4,7 +4,6 @@
 #include "decode/decode_int.h"
 
 /* RFC 768: source port, destination port, length, checksum. */
-#define UDP_HDR_BYTES  8
 
 void decode_udp(struct dstate *st, struct layer l)
 {
@@ -16,8 +15,8 @@ void decode_udp(struct dstate *st, struct layer l)
 		decode_anomaly(st, "truncated_header");
 		return;
 	}
-	if (!peek_be16(&l.c, 0, &sport) || !peek_be16(&l.c, 2, &dport) ||
-	    !peek_be16(&l.c, 4, &ulen) || cur_left(&l.c) < UDP_HDR_BYTES) {
+	if (!cur_peek_be16(&l.c, 0, &sport) || !cur_peek_be16(&l.c, 2, &dport) ||
+	    !cur_peek_be16(&l.c, 4, &ulen) || cur_left(&l.c) < UDP_HDR_BYTES) {
 		decode_anomaly(st, "internally_truncated_header");
 		return;
 	}

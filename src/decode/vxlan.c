@@ -14,7 +14,7 @@ bool decode_vxlan(struct dstate *st, uint16_t sport, uint16_t dport, struct laye
 
 	(void)sport;
 	/* both ends send to the well-known port (RFC 7348 section 5) */
-	if (dport != VXLAN_PORT || !peek_u8(&l.c, 0, &flags) || !(flags & VXLAN_FLAG_I) ||
+	if (dport != VXLAN_PORT || !cur_peek_u8(&l.c, 0, &flags) || !(flags & VXLAN_FLAG_I) ||
 	    !layer_skip(&l, VXLAN_HDR_BYTES))
 		return false;
 	if (l.wire == 0) {

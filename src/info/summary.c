@@ -7,6 +7,10 @@
 #include "capfile/pcapng_const.h"
 #include "info/summary.h"
 #include "util/progress.h"
+#include "util/array.h"
+
+#define MIN_SEQUENCE   64   /* first size of the block-type sequence */
+#define MIN_INTERFACES 8    /* first size of the per-interface counters */
 
 static void count_key(struct count_by_key *tab, uint32_t *n, uint32_t key, uint32_t flag)
 {
@@ -30,16 +34,9 @@ static void keep_sequence(struct summary *s, uint32_t type)
 		s->sequence_cut = true;
 		return;
 	}
-	if (s->n_sequence == s->cap_sequence) {
-		uint32_t ncap = s->cap_sequence ? s->cap_sequence * 2 : 64;
-		uint32_t *n = realloc(s->sequence, ncap * sizeof(*n));
-
-		if (n == NULL) {
-			s->sequence_cut = true;
-			return;
-		}
-		s->sequence = n;
-		s->cap_sequence = ncap;
+	if (!ARRAY_RESERVE(s->sequence, s->cap_sequence, (size_t)s->n_sequence + 1, MIN_SEQUENCE)) {
+		s->sequence_cut = true;
+		return;
 	}
 	s->sequence[s->n_sequence++] = type;
 }
@@ -72,7 +69,7 @@ static void on_section(struct summary *s, const struct cap_record *rec)
 }
 
 static void on_packet(struct summary *s, const struct cap_packet *pkt, struct iface_summary **st,
-		      uint32_t *n_st)
+		      size_t *n_st)
 {
 	s->packets++;
 	s->captured_bytes += pkt->caplen;
@@ -127,26 +124,14 @@ static void on_process(struct summary *s, const struct cap_record *rec)
 
 /* Keeps the per-interface counters as long as the interface table. */
 static void grow_iface_stats(struct summary *s, struct capfile *cf, struct iface_summary **st,
-			     uint32_t *n_st)
+			     size_t *n_st)
 {
-	uint32_t n = capfile_interface_count(cf);
-	struct iface_summary *ns;
-
-	if (n <= *n_st)
-		return;
-	/* grow geometrically: a file may declare tens of thousands of interfaces */
-	if (n < *n_st * 2)
-		n = *n_st * 2;
-	ns = realloc(*st, n * sizeof(*ns));
-	if (ns == NULL)
-		return;
-	memset(ns + *n_st, 0, (n - *n_st) * sizeof(*ns));
-	*st = ns;
-	*n_st = n;
+	/* geometric: a file may declare tens of thousands of interfaces; new entries are zero */
+	ARRAY_RESERVE(*st, *n_st, capfile_interface_count(cf), MIN_INTERFACES);
 }
 
 static void on_record(struct summary *s, struct capfile *cf, const struct cap_record *rec,
-		      struct iface_summary **st, uint32_t *n_st)
+		      struct iface_summary **st, size_t *n_st)
 {
 	if (rec->block_type != 0) {
 		count_key(s->blocks, &s->n_block_kinds, rec->block_type, 0);
@@ -208,7 +193,7 @@ void summary_collect(struct summary *s, const char *path, bool want_sequence, bo
 	struct capfile *cf;
 	struct cap_record rec;
 	struct progress pg;
-	uint32_t n_st = 0;
+	size_t n_st = 0;
 
 	memset(s, 0, sizeof(*s));
 	s->path = path;

@@ -81,7 +81,8 @@ struct summary {
 
 	bool want_sequence;
 	uint32_t *sequence;                            /* block types in file order */
-	uint32_t n_sequence, cap_sequence;
+	uint32_t n_sequence;
+	size_t cap_sequence;
 	bool sequence_cut;
 
 	uint32_t n_ifaces;

@@ -25,12 +25,12 @@
 #endif
 
 #include "record/bpf_attr.h"
+#include "util/units.h"
 
 #ifdef HAVE_BPF
 
 #define ATTR_MAX_LINKS	32
 #define TRACEFS_DIR	"/sys/kernel/tracing"
-#define NS_PER_SEC	1000000000LL
 
 _Static_assert(sizeof(((struct pidcap_event *)0)->comm) == sizeof(((struct attr_event *)0)->comm),
 	       "comm sizes differ");

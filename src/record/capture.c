@@ -13,10 +13,9 @@
 
 #include "capfile/linktype.h"
 #include "record/capture.h"
+#include "util/units.h"
 
 #define ERR_BYTES    (PCAP_ERRBUF_SIZE + 256)
-#define NS_PER_SEC   1000000000LL
-#define NS_PER_USEC  1000LL
 #define ANY_IFACE    "any"
 
 #ifndef DLT_LINUX_SLL2

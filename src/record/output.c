@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,13 +15,16 @@
 
 #include "capfile/pcapng_const.h"
 #include "record/output.h"
+#include "util/errmsg.h"
+#include "util/units.h"
+#include "util/array.h"
 
 #define ERR_BYTES     512
-#define NS_PER_SEC    1000000000LL
 #define IFACE_ID      0                      /* one interface per file */
 #define STAMP_FORMAT  "%Y%m%d%H%M%S"         /* dumpcap's ring file names */
 #define STAMP_BYTES   sizeof("YYYYmmddHHMMSS")
 #define DEFAULT_USERAPPL "pidcap " PACKAGE_VERSION
+#define MIN_KEPT      8                      /* first size of the published-file list */
 
 /* Sizes of what a block will take in the file (draft-ietf-opsawg-pcapng §4, §4.3, §4.6). */
 #define OPT_HEAD_BYTES   4u                  /* option code + length */
@@ -56,22 +58,14 @@ struct output {
 	uint64_t file_packets;
 	struct pcapng_isb totals;            /* cumulative counters at the previous close */
 	char **kept;                         /* published files, oldest first (max_files only) */
-	uint32_t n_kept, cap_kept;
+	uint32_t n_kept;
+	size_t cap_kept;
 	int failed;                          /* errno that stopped the output; sticky */
 	char err[ERR_BYTES];
 };
 
-static int set_err(struct output *o, int e, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int set_err(struct output *o, int e, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(o->err, sizeof(o->err), fmt, ap);
-	va_end(ap);
-	errno = e;
-	return -1;
-}
+/* Keeps a message for output_error(), sets errno to e, answers -1. */
+#define set_err(o, e, ...) errmsg_set((o)->err, sizeof((o)->err), (e), __VA_ARGS__)
 
 /* The writer refuses a bad block with these and stays usable; any other errno is the file's. */
 static bool is_write_error(int e)
@@ -155,23 +149,14 @@ static char *file_name(const struct output *o, uint64_t seq, int64_t ts_ns)
 /* Remembers a published file; with max_files, the oldest go as new ones come. */
 static void keep_file(struct output *o, char *name)
 {
-	char **n;
-
 	if (o->max_files == 0) {
 		free(name);
 		return;
 	}
-	if (o->n_kept == o->cap_kept) {
-		uint32_t ncap = o->cap_kept ? 2 * o->cap_kept : 8;
-
-		n = realloc(o->kept, ncap * sizeof(*n));
-		if (n == NULL) {
-			/* Losing track of one old file only keeps it on disk. */
-			free(name);
-			return;
-		}
-		o->kept = n;
-		o->cap_kept = ncap;
+	if (!ARRAY_RESERVE(o->kept, o->cap_kept, (size_t)o->n_kept + 1, MIN_KEPT)) {
+		/* Losing track of one old file only keeps it on disk. */
+		free(name);
+		return;
 	}
 	o->kept[o->n_kept++] = name;
 }

@@ -19,6 +19,8 @@
 #include "record/poller.h"
 #include "sandbox/sandbox.h"
 #include "util/cur.h"
+#include "util/wbuf.h"
+#include "util/units.h"
 
 #define POLLER_PIPE_BYTES (1 << 20)          /* asked for; the kernel may give less */
 #define POLLER_BUF_BYTES (64u * 1024u)       /* recorder's read buffer */
@@ -61,41 +63,23 @@ static const struct {
 
 /* ------------------------------------------------------------ the poller process */
 
-static void put_le16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void put_le32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void put_le64(uint8_t *p, uint64_t v)
-{
-	put_le32(p, (uint32_t)v);
-	put_le32(p + 4, (uint32_t)(v >> 32));
-}
-
 /* One record, laid out as poller.h says. */
-static void encode_record(uint8_t *p, const struct snap_sock *s)
+static void encode_record(struct wbuf *o, const struct snap_sock *s)
 {
-	put_le64(p, s->cookie);
-	p[8] = s->family;
-	p[9] = s->ip_proto;
-	p[10] = s->tcp_state;
-	p[11] = s->listener ? 1 : 0;
-	memcpy(p + 12, s->laddr, ADDR_BYTES);
-	memcpy(p + 28, s->raddr, ADDR_BYTES);
-	put_le16(p + 44, s->lport);
-	put_le16(p + 46, s->rport);
-	put_le32(p + 48, s->inode);
-	put_le32(p + 52, s->uid);
-	put_le32(p + 56, s->pid);
-	put_le32(p + 60, s->n_holders);
-	put_le32(p + 64, s->netns);
+	wbuf_put_le64(o, s->cookie);
+	wbuf_put_u8(o, s->family);
+	wbuf_put_u8(o, s->ip_proto);
+	wbuf_put_u8(o, s->tcp_state);
+	wbuf_put_u8(o, s->listener ? 1 : 0);
+	wbuf_put_bytes(o, s->laddr, ADDR_BYTES);
+	wbuf_put_bytes(o, s->raddr, ADDR_BYTES);
+	wbuf_put_le16(o, s->lport);
+	wbuf_put_le16(o, s->rport);
+	wbuf_put_le32(o, s->inode);
+	wbuf_put_le32(o, s->uid);
+	wbuf_put_le32(o, s->pid);
+	wbuf_put_le32(o, s->n_holders);
+	wbuf_put_le32(o, s->netns);
 }
 
 static int write_all(int fd, const uint8_t *p, size_t len)
@@ -113,30 +97,41 @@ static int write_all(int fd, const uint8_t *p, size_t len)
 	return 0;
 }
 
+/* Writes what o holds, which must be exactly want bytes (the layout of poller.h). */
+static int write_wbuf(int fd, const struct wbuf *o, size_t want)
+{
+	if (wbuf_failed(o) || wbuf_len(o) != want)
+		return -1;
+	return write_all(fd, wbuf_data(o), want);
+}
+
 /* Writes one frame; -1 when the recorder is gone. */
 static int send_round(int fd, uint32_t gen, const struct snap_sock *s, size_t n, unsigned skipped,
 		      bool capped)
 {
 	static uint8_t out[POLLER_ENCODE_RECORDS * POLLER_RECORD_BYTES];
 	uint8_t hdr[POLLER_HEADER_BYTES];
+	struct wbuf o;
 
 	if (n > POLLER_MAX_RECORDS) {
 		n = POLLER_MAX_RECORDS;
 		capped = true;
 	}
-	put_le32(hdr, POLLER_MAGIC);
-	put_le32(hdr + 4, gen);
-	put_le32(hdr + 8, (uint32_t)n);
-	put_le32(hdr + 12, skipped);
-	put_le32(hdr + 16, capped ? POLLER_FLAG_CAPPED : 0);
-	if (write_all(fd, hdr, sizeof(hdr)) != 0)
+	wbuf_init_fixed(&o, hdr, sizeof(hdr));
+	wbuf_put_le32(&o, POLLER_MAGIC);
+	wbuf_put_le32(&o, gen);
+	wbuf_put_le32(&o, (uint32_t)n);
+	wbuf_put_le32(&o, skipped);
+	wbuf_put_le32(&o, capped ? POLLER_FLAG_CAPPED : 0);
+	if (write_wbuf(fd, &o, POLLER_HEADER_BYTES) != 0)
 		return -1;
 	for (size_t i = 0; i < n; i += POLLER_ENCODE_RECORDS) {
 		size_t k = n - i < POLLER_ENCODE_RECORDS ? n - i : POLLER_ENCODE_RECORDS;
 
+		wbuf_init_fixed(&o, out, sizeof(out));
 		for (size_t j = 0; j < k; j++)
-			encode_record(out + j * POLLER_RECORD_BYTES, &s[i + j]);
-		if (write_all(fd, out, k * POLLER_RECORD_BYTES) != 0)
+			encode_record(&o, &s[i + j]);
+		if (write_wbuf(fd, &o, k * POLLER_RECORD_BYTES) != 0)
 			return -1;
 	}
 	return 0;
@@ -216,7 +211,7 @@ poller_child(int w, pid_t parent, const cap_value_t *keep, int n_keep)
 		if (rc >= 0 && send_round(POLLER_FD, ++gen, s, n, skipped, rc == 1) != 0)
 			_exit(0);   /* the recorder closed the pipe */
 		free(s);
-		if (recorder_gone(POLLER_FD, (int)(POLLER_INTERVAL_NS / 1000000), parent))
+		if (recorder_gone(POLLER_FD, (int)(POLLER_INTERVAL_NS / NS_PER_MSEC), parent))
 			_exit(0);
 	}
 }
@@ -399,7 +394,7 @@ static int parse_buffer(struct poller *p, poller_sockets_fn fn, void *ctx, char 
 			p->st.rounds++;
 		}
 	}
-	memmove(p->buf, c.p, cur_left(&c));
+	memmove(p->buf, cur_data(&c), cur_left(&c));
 	p->have = cur_left(&c);
 	return 0;
 }

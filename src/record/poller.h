@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "record/snapshot.h"
+#include "util/units.h"
 
 /*
  * Privilege separation for attribution by /proc polling (--no-bpf, or a
@@ -53,7 +54,7 @@
  * then reaps it.
  */
 
-#define POLLER_INTERVAL_NS (250 * 1000000LL)
+#define POLLER_INTERVAL_NS (250 * NS_PER_MSEC)
 #define POLLER_MAX_RECORDS SNAP_MAX_SOCKETS   /* sockets per round */
 #define POLLER_HEADER_BYTES 20u
 #define POLLER_RECORD_BYTES 68u

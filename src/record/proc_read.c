@@ -12,8 +12,9 @@
 #include <unistd.h>
 
 #include "record/proc_read.h"
+#include "util/units.h"
+#include "util/array.h"
 
-#define NS_PER_SEC 1000000000LL
 #define STAT_BYTES 4096u          /* /proc/PID/stat is ~300 bytes; a longer one is cut */
 #define STATUS_BYTES 8192u        /* /proc/PID/status is ~1.5 KiB */
 #define CGROUP_FILE_BYTES 16384u  /* all lines of /proc/PID/cgroup (v1 hosts list a dozen) */
@@ -21,6 +22,7 @@
 #define PROC_STAT_BYTES (256u * 1024u) /* /proc/stat, for btime */
 #define STAT_FIELD_PPID 4
 #define STAT_FIELD_STARTTIME 22
+#define MIN_USERS 64              /* first size of the passwd table */
 
 /* Reads at most cap bytes of dfd/name into buf. Returns the count, or -1 with errno. */
 static ssize_t read_file_at(int dfd, const char *name, char *buf, size_t cap)
@@ -423,15 +425,8 @@ struct usertab *usertab_load(void)
 	while (t->n < USERTAB_MAX_ENTRIES && (pw = getpwent()) != NULL) {
 		if (pw->pw_name == NULL)
 			continue;
-		if (t->n == cap) {
-			size_t ncap = cap ? cap * 2 : 64;
-			struct user_entry *ne = realloc(t->e, ncap * sizeof(*ne));
-
-			if (ne == NULL)
-				goto oom;
-			t->e = ne;
-			cap = ncap;
-		}
+		if (!ARRAY_RESERVE(t->e, cap, t->n + 1, MIN_USERS))
+			goto oom;
 		t->e[t->n].uid = (uint32_t)pw->pw_uid;
 		t->e[t->n].seq = (uint32_t)t->n;
 		if ((t->e[t->n].name = strndup(pw->pw_name, USERNAME_MAX)) == NULL)

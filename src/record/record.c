@@ -26,17 +26,18 @@
 #include "record/reorder.h"
 #include "record/snapshot.h"
 #include "sandbox/sandbox.h"
+#include "util/units.h"
 
 #define MAX_FILTERS 32
-#define REORDER_WINDOW_NS (20 * 1000000LL)   /* events arrive within microseconds; 20 ms is ample */
+#define REORDER_WINDOW_NS (20 * NS_PER_MSEC)   /* events arrive within microseconds; 20 ms is ample */
 #define REORDER_PACKETS 65536u
 #define REORDER_BYTES (16ull << 20)          /* 20 ms of 800 MB/s; touched once at start */
 #define DISPATCH_BLOCKS 64                  /* ring blocks read per turn of the loop */
 #define POLL_MIN_MS 2
-#define TURN_MIN_NS (2 * 1000000LL)         /* at most one turn of the loop per 2 ms */
+#define TURN_MIN_NS (2 * NS_PER_MSEC)         /* at most one turn of the loop per 2 ms */
 #define POLL_IDLE_MS 100
-#define STATUS_EVERY_NS 1000000000LL
-#define LIVE_WINDOW_NS (60 * 1000000000LL)   /* sockets repeated in a new file if used this recently */
+#define STATUS_EVERY_NS NS_PER_SEC
+#define LIVE_WINDOW_NS (60 * NS_PER_SEC)   /* sockets repeated in a new file if used this recently */
 #define COMMENT_BYTES 4096
 
 struct options {
@@ -89,7 +90,7 @@ static int64_t mono_ns(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+	return (int64_t)ts.tv_sec * NS_PER_SEC + ts.tv_nsec;
 }
 
 static int64_t real_ns(void)
@@ -97,7 +98,7 @@ static int64_t real_ns(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+	return (int64_t)ts.tv_sec * NS_PER_SEC + ts.tv_nsec;
 }
 
 static void record_usage(FILE *out)
@@ -219,7 +220,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'G':
 			if (!parse_u64(optarg, 1u << 30, &v) || v == 0)
 				return bad("-G wants a number of seconds (1 or more)", optarg);
-			o->max_ns = (int64_t)v * 1000000000LL;
+			o->max_ns = (int64_t)v * NS_PER_SEC;
 			break;
 		case 'W':
 			if (!parse_u64(optarg, 1u << 20, &v) || v == 0)
@@ -493,7 +494,7 @@ static int start_poller(struct rec *r)
 	fprintf(stderr, "pidcap record: attribution by /proc polling every %lld ms: processes that "
 		"live shorter than that are missed; a separate poller process (pid %ld) keeps "
 		"capabilities %s to read other processes' /proc and network namespaces\n",
-		POLLER_INTERVAL_NS / 1000000, (long)poller_pid(r->poller), poller_caps(r->poller));
+		(long long)(POLLER_INTERVAL_NS / NS_PER_MSEC), (long)poller_pid(r->poller), poller_caps(r->poller));
 	return 0;
 }
 
@@ -669,7 +670,7 @@ static int poll_timeout_ms(struct rec *r)
 
 	if (pk == NULL)
 		return POLL_IDLE_MS;
-	ms = (pk->arrival_ns + REORDER_WINDOW_NS - mono_ns()) / 1000000 + 1;
+	ms = (pk->arrival_ns + REORDER_WINDOW_NS - mono_ns()) / NS_PER_MSEC + 1;
 	return ms < POLL_MIN_MS ? POLL_MIN_MS : (ms > POLL_IDLE_MS ? POLL_IDLE_MS : (int)ms);
 }
 

@@ -25,6 +25,7 @@
 
 #include "record/snapshot.h"
 #include "util/cur.h"
+#include "util/array.h"
 
 /* include/net/tcp_states.h */
 #define TCP_STATE_ESTABLISHED 1
@@ -35,6 +36,7 @@
 #define DIAG_RECV_TIMEOUT_SEC 5
 #define FD_LINK_BYTES 64u             /* "socket:[4294967295]" fits */
 #define NETNS_DIR "/run/netns"
+#define MIN_SOCKETS 256u              /* first size of a socket list */
 
 /* ---- the inode -> owner table */
 
@@ -283,15 +285,8 @@ static int list_push(struct snap_list *l, const struct inet_diag_msg *m, uint8_t
 		l->truncated = true;
 		return 0;
 	}
-	if (l->n == l->cap) {
-		size_t ncap = l->cap ? l->cap * 2 : 256;
-		struct snap_sock *nv = realloc(l->v, ncap * sizeof(*nv));
-
-		if (nv == NULL)
-			return -1;
-		l->v = nv;
-		l->cap = ncap;
-	}
+	if (!ARRAY_RESERVE(l->v, l->cap, l->n + 1, MIN_SOCKETS))
+		return -1;
 	s = &l->v[l->n++];
 	memset(s, 0, sizeof(*s));
 	s->cookie = (uint64_t)m->id.idiag_cookie[1] << 32 | m->id.idiag_cookie[0];

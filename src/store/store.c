@@ -13,6 +13,7 @@
 #include "store/schema.h"
 #include "flow/community_id.h"
 #include "store/store.h"
+#include "util/units.h"
 
 #define MAX_ANOMALY_NAMES 256u
 #define BUSY_TIMEOUT_MS 5000
@@ -680,7 +681,7 @@ static const char *end_reason_name(enum flow_end_reason why)
 
 static double seconds(int64_t ns)
 {
-	return (double)ns / 1e9;
+	return (double)ns / (double)NS_PER_SEC;
 }
 
 int store_flow(struct store *s, int64_t capture_id, const struct flow *f, enum flow_end_reason why)

@@ -7,18 +7,20 @@
 
 #include "util/array.h"
 
-bool array_reserve(void **arr, size_t *cap, size_t need, size_t elem_size, size_t min_cap)
+bool array_reserve_max(void **arr, size_t *cap, size_t need, size_t elem_size, size_t min_cap,
+		       size_t max_cap)
 {
 	size_t ncap = *cap ? *cap : (min_cap ? min_cap : 1);
 	void *n;
 
 	if (need <= *cap)
 		return true;
-	while (ncap < need) {
-		if (ncap > SIZE_MAX / 2)
-			return false;
-		ncap *= 2;
-	}
+	if (need > max_cap)
+		return false;
+	while (ncap < need)
+		ncap = ncap > max_cap / 2 ? max_cap : ncap * 2;
+	if (ncap > max_cap)
+		ncap = max_cap;   /* min_cap above the maximum */
 	if (elem_size != 0 && ncap > SIZE_MAX / elem_size)
 		return false;
 	n = realloc(*arr, ncap * elem_size);
@@ -28,4 +30,9 @@ bool array_reserve(void **arr, size_t *cap, size_t need, size_t elem_size, size_
 	*arr = n;
 	*cap = ncap;
 	return true;
+}
+
+bool array_reserve(void **arr, size_t *cap, size_t need, size_t elem_size, size_t min_cap)
+{
+	return array_reserve_max(arr, cap, need, elem_size, min_cap, SIZE_MAX);
 }

@@ -15,8 +15,17 @@
  */
 bool array_reserve(void **arr, size_t *cap, size_t need, size_t elem_size, size_t min_cap);
 
-/* The typed form: ARRAY_RESERVE(v, cap, need, min_cap) for T *v; size_t cap. */
+/*
+ * The same with a ceiling: the capacity never goes past max_cap elements
+ * (the last step stops at it), and a need above max_cap answers false.
+ */
+bool array_reserve_max(void **arr, size_t *cap, size_t need, size_t elem_size, size_t min_cap,
+		       size_t max_cap);
+
+/* The typed forms: ARRAY_RESERVE(v, cap, need, min_cap) for T *v; size_t cap. */
 #define ARRAY_RESERVE(arr, cap, need, min_cap) \
 	array_reserve((void **)&(arr), &(cap), (need), sizeof(*(arr)), (min_cap))
+#define ARRAY_RESERVE_MAX(arr, cap, need, min_cap, max_cap) \
+	array_reserve_max((void **)&(arr), &(cap), (need), sizeof(*(arr)), (min_cap), (max_cap))
 
 #endif

@@ -8,6 +8,7 @@
 
 #include "util/progress.h"
 #include "util/termsafe.h"
+#include "util/units.h"
 
 #define CHECK_EVERY_CALLS 4096u
 #define REDRAW_NS (200ull * 1000 * 1000)
@@ -20,7 +21,7 @@ static uint64_t now_ns(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	return (uint64_t)ts.tv_sec * (uint64_t)NS_PER_SEC + (uint64_t)ts.tv_nsec;
 }
 
 void progress_begin(struct progress *pg, const char *label, uint64_t total_bytes, bool allowed)
@@ -37,7 +38,7 @@ void progress_begin(struct progress *pg, const char *label, uint64_t total_bytes
 
 static void draw(struct progress *pg, uint64_t done, uint64_t packets, uint64_t t)
 {
-	double secs = (double)(t - pg->start_ns) / 1e9;
+	double secs = (double)(t - pg->start_ns) / (double)NS_PER_SEC;
 	double rate = secs > 0 ? (double)packets / secs : 0;
 	char bar[BAR_WIDTH + 1], label[LABEL_BYTES];
 

@@ -5,15 +5,15 @@
 #include <time.h>
 
 #include "util/timefmt.h"
+#include "util/units.h"
 
-#define NS_PER_S 1000000000LL
 
 static void split(int64_t ns, int64_t *s, int64_t *frac)
 {
-	*s = ns / NS_PER_S;
-	*frac = ns % NS_PER_S;
+	*s = ns / NS_PER_SEC;
+	*frac = ns % NS_PER_SEC;
 	if (*frac < 0) {
-		*frac += NS_PER_S;
+		*frac += NS_PER_SEC;
 		(*s)--;
 	}
 }
@@ -43,7 +43,7 @@ char *timefmt_epoch(int64_t ns, char *out)
 	if (s < 0 && frac != 0) {
 		/* print -1.5 s as "-1.500000000", not "-2.500000000" */
 		s++;
-		frac = NS_PER_S - frac;
+		frac = NS_PER_SEC - frac;
 		snprintf(out, TIMEFMT_BYTES, "-%lld.%09lld", (long long)-s, (long long)frac);
 		return out;
 	}

@@ -12,6 +12,9 @@
 #include "capfile/pcapng_const.h"
 #include "capfile/pcapng_writer.h"
 #include "capfile/sockrec.h"
+#include "capfile/linktype.h"
+#include "decode/proto.h"
+#include "util/units.h"
 
 /*
  * Usage: gen_reattribute DIR NAME
@@ -27,20 +30,9 @@
  * unattributed. One damaged socket record (version 9) is an anomaly.
  */
 
-#define LINKTYPE_ETHERNET 1
 #define T0_NS       1700000000000000000LL
 #define STEP_NS     10000000LL     /* 10 ms between packets */
-#define NS_PER_S    1000000000LL
 #define FRAME_MAX   256            /* the largest frame here: IPv6 + TCP + 60 bytes = 134 */
-#define ETH_HDR     14
-#define IPV4_HDR    20
-#define IPV6_HDR    40
-#define TCP_HDR     20
-#define UDP_HDR     8
-#define PROTO_TCP   6
-#define PROTO_UDP   17
-#define ETH_IPV4    0x0800
-#define ETH_IPV6    0x86dd
 #define TCP_SYN     0x02
 #define TCP_ACK     0x10
 #define TCP_PSH_ACK 0x18
@@ -68,18 +60,18 @@ static void be16(uint8_t *p, uint32_t v)
 /* Ethernet + IP + TCP/UDP with payload_len zero bytes of payload (checksums 0). */
 static size_t frame(uint8_t *b, const struct ep *e, uint8_t tcp_flags, size_t payload_len)
 {
-	size_t ip_hdr = e->version == 4 ? IPV4_HDR : IPV6_HDR;
-	size_t l4 = e->proto == PROTO_TCP ? TCP_HDR : UDP_HDR;
-	uint8_t *ip = b + ETH_HDR, *t = ip + ip_hdr;
+	size_t ip_hdr = e->version == 4 ? IPV4_MIN_HDR_BYTES : IPV6_HDR_BYTES;
+	size_t l4 = e->proto == IPPROTO_NUM_TCP ? TCP_MIN_HDR_BYTES : UDP_HDR_BYTES;
+	uint8_t *ip = b + ETH_HDR_BYTES, *t = ip + ip_hdr;
 
 	memset(b, 0, FRAME_MAX);
 	b[0] = b[6] = 0x02;
 	b[5] = 1;
 	b[11] = 2;
-	be16(b + 12, e->version == 4 ? ETH_IPV4 : ETH_IPV6);
+	be16(b + 12, e->version == 4 ? ETHERTYPE_IPV4 : ETHERTYPE_IPV6);
 	if (e->version == 4) {
 		ip[0] = 0x45;
-		be16(ip + 2, (uint32_t)(IPV4_HDR + l4 + payload_len));
+		be16(ip + 2, (uint32_t)(IPV4_MIN_HDR_BYTES + l4 + payload_len));
 		ip[8] = 64;
 		ip[9] = e->proto;
 		memcpy(ip + 12, e->src, 4);
@@ -94,14 +86,14 @@ static size_t frame(uint8_t *b, const struct ep *e, uint8_t tcp_flags, size_t pa
 	}
 	be16(t, e->sport);
 	be16(t + 2, e->dport);
-	if (e->proto == PROTO_TCP) {
-		t[12] = (TCP_HDR / 4) << 4;
+	if (e->proto == IPPROTO_NUM_TCP) {
+		t[12] = (TCP_MIN_HDR_BYTES / 4) << 4;
 		t[13] = tcp_flags;
 		be16(t + 14, 65535);
 	} else {
-		be16(t + 4, (uint32_t)(UDP_HDR + payload_len));
+		be16(t + 4, (uint32_t)(UDP_HDR_BYTES + payload_len));
 	}
-	return ETH_HDR + ip_hdr + l4 + payload_len;
+	return ETH_HDR_BYTES + ip_hdr + l4 + payload_len;
 }
 
 static struct ep reverse(struct ep e)
@@ -123,7 +115,7 @@ static int packet(struct pcapng_writer *w, const struct ep *e, uint8_t flags, si
 	uint8_t b[FRAME_MAX];
 	size_t n;
 
-	if (ETH_HDR + IPV6_HDR + TCP_HDR + len > FRAME_MAX)
+	if (ETH_HDR_BYTES + IPV6_HDR_BYTES + TCP_MIN_HDR_BYTES + len > FRAME_MAX)
 		return -1;
 	n = frame(b, e, flags, len);
 
@@ -149,10 +141,10 @@ static int processes(struct pcapng_writer *w)
 	struct pidcap_proc_opts oc, od;
 	struct pcapng_process curl = { .pid = PID_CURL, .name = "curl", .path = "/usr/bin/curl",
 		.cmdline = curl_cmd, .cmdline_len = sizeof(curl_cmd) - 1,
-		.has_starttime = true, .starttime_ns = T0_NS - 2 * NS_PER_S };
+		.has_starttime = true, .starttime_ns = T0_NS - 2 * NS_PER_SEC };
 	struct pcapng_process dnsd = { .pid = PID_DNSD, .name = "dnsd", .path = "/usr/sbin/dnsd",
 		.cmdline = dnsd_cmd, .cmdline_len = sizeof(dnsd_cmd) - 1,
-		.has_starttime = true, .starttime_ns = T0_NS - 600 * NS_PER_S };
+		.has_starttime = true, .starttime_ns = T0_NS - 600 * NS_PER_SEC };
 
 	if (pidcap_proc_opts(&oc, "ebpf", "/user.slice/user-1000.slice/session-2.scope", "web-1") != 3 ||
 	    pidcap_proc_opts(&od, "snapshot", "/system.slice/dnsd.service", "dns-0") != 3)
@@ -182,10 +174,10 @@ static int write_all(struct pcapng_writer *w)
 {
 	static const uint8_t any[16];
 	static const char damaged[] = "PCSK\x09 a future version";
-	struct ep f1 = { 4, PROTO_TCP, host4, web4, 50000, 80 };
-	struct ep f2 = { 4, PROTO_UDP, peer4, host4, 40001, 53 };
-	struct ep f3 = { 4, PROTO_TCP, host4, ssh4, 50001, 22 };
-	struct ep f4 = { 6, PROTO_TCP, host6, web6, 50002, 443 };
+	struct ep f1 = { 4, IPPROTO_NUM_TCP, host4, web4, 50000, 80 };
+	struct ep f2 = { 4, IPPROTO_NUM_UDP, peer4, host4, 40001, 53 };
+	struct ep f3 = { 4, IPPROTO_NUM_TCP, host4, ssh4, 50001, 22 };
+	struct ep f4 = { 6, IPPROTO_NUM_TCP, host6, web6, 50002, 443 };
 	struct ep f2r = reverse(f2);
 	struct sock_record s1, s2, s4;
 	int rc = 0;
@@ -194,19 +186,19 @@ static int write_all(struct pcapng_writer *w)
 	rc |= pcapng_write_idb(w, LINKTYPE_ETHERNET, 0, "eth0", NULL, NULL, NULL);
 	rc |= processes(w);
 	/* dnsd's socket existed before recording (snapshot, first seen long ago) */
-	s2 = sock(4, PROTO_UDP, any, 53, NULL, 0, 0xd25, PID_DNSD, T0_NS - 600 * NS_PER_S,
+	s2 = sock(4, IPPROTO_NUM_UDP, any, 53, NULL, 0, 0xd25, PID_DNSD, T0_NS - 600 * NS_PER_SEC,
 		  SOCKREC_HOW_SNAPSHOT);
-	s2.first_ns = T0_NS - 500 * NS_PER_S;
+	s2.first_ns = T0_NS - 500 * NS_PER_SEC;
 	rc |= pcapng_write_socket(w, &s2);
 	rc |= pcapng_write_custom(w, true, PIDCAP_PEN, damaged, sizeof(damaged) - 1);
-	s1 = sock(4, PROTO_TCP, host4, 50000, web4, 80, 0xc1, PID_CURL, T0_NS - 2 * NS_PER_S,
+	s1 = sock(4, IPPROTO_NUM_TCP, host4, 50000, web4, 80, 0xc1, PID_CURL, T0_NS - 2 * NS_PER_SEC,
 		  SOCKREC_HOW_EBPF);
 	rc |= pcapng_write_socket(w, &s1);
 	rc |= tcp_talk(w, &f1, PID_CURL);
 	for (int i = 0; i < 3; i++)
 		rc |= packet(w, &f2, 0, 30, PID_DNSD, false) | packet(w, &f2r, 0, 80, PID_DNSD, true);
 	rc |= packet(w, &f3, TCP_SYN, 0, 0, true) | packet(w, &f3, TCP_SYN, 0, 0, true);
-	s4 = sock(6, PROTO_TCP, host6, 50002, web6, 443, 0xc4, PID_CURL, T0_NS - 2 * NS_PER_S,
+	s4 = sock(6, IPPROTO_NUM_TCP, host6, 50002, web6, 443, 0xc4, PID_CURL, T0_NS - 2 * NS_PER_SEC,
 		  SOCKREC_HOW_EBPF);
 	rc |= pcapng_write_socket(w, &s4);
 	rc |= tcp_talk(w, &f4, PID_CURL);
@@ -215,7 +207,7 @@ static int write_all(struct pcapng_writer *w)
 	s1.final = s4.final = s2.final = true;
 	rc |= pcapng_write_socket(w, &s1) | pcapng_write_socket(w, &s4) | pcapng_write_socket(w, &s2);
 	/* after dnsd's socket closed: nobody's */
-	now_ns += 2 * NS_PER_S;
+	now_ns += 2 * NS_PER_SEC;
 	rc |= packet(w, &f2, 0, 30, 0, false);
 	return rc;
 }

@@ -12,11 +12,10 @@
 #include "capfile/capfile.h"
 #include "build.h"
 #include "../tap.h"
+#include "decode/proto.h"
+#include "util/units.h"
 
-#define NS_PER_S  1000000000ll
-#define NS_PER_US 1000ll
 #define SNAPLEN   65535u
-#define ETHERTYPE_IPV4 0x0800u
 /* pcap-savefile(5): bit 26 says bits 28-31 hold the FCS length in 16-bit words. */
 #define LT_FCS_PRESENT 0x04000000u
 #define LT_FCS_WORDS(n) ((uint32_t)(n) << 28)
@@ -58,8 +57,8 @@ static uint8_t *pkt_data(size_t i, uint32_t caplen)
 
 static int64_t model_ts(const struct pkt_model *m, uint32_t magic)
 {
-	return (int64_t)m->sec * NS_PER_S +
-	       (int64_t)m->frac * (magic == TB_PCAP_MAGIC_NSEC ? 1 : NS_PER_US);
+	return (int64_t)m->sec * NS_PER_SEC +
+	       (int64_t)m->frac * (magic == TB_PCAP_MAGIC_NSEC ? 1 : NS_PER_USEC);
 }
 
 /* Builds a file from models; ends[] receives each record's end offset. */

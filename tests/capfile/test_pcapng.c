@@ -88,7 +88,7 @@ static bool find_u64(struct cur opts, bool be, uint16_t code, uint64_t *v)
 
 	while (cap_opt_next(&opts, be, &o, &bad))
 		if (o.code == code)
-			return o.val.len == 8 && cur_u64_e(&o.val, be, v);
+			return cur_left(&o.val) == 8 && cur_u64_e(&o.val, be, v);
 	return false;
 }
 
@@ -283,22 +283,22 @@ static void check_other_blocks(struct reader *r, const struct layout *l, bool be
 	       strcmp(s, "dns.example") == 0, "%s: NRB, options after the end record", order(be));
 	tap_ok(next_is(r, &rec, CAP_REC_SECRETS, PCAPNG_BT_DSB, l->start[8], l->end[8]) &&
 	       rec.u.secrets.type == PCAPNG_DSB_TLS_KEYLOG &&
-	       rec.u.secrets.data.len == sizeof(TLS_KEYS) - 1 &&
-	       memcmp(rec.u.secrets.data.p, TLS_KEYS, sizeof(TLS_KEYS) - 1) == 0 &&
+	       cur_left(&rec.u.secrets.data) == sizeof(TLS_KEYS) - 1 &&
+	       memcmp(cur_data(&rec.u.secrets.data), TLS_KEYS, sizeof(TLS_KEYS) - 1) == 0 &&
 	       cur_left(&rec.options) == 0, "%s: DSB", order(be));
 	tap_ok(next_is(r, &rec, CAP_REC_CUSTOM, PCAPNG_BT_CB_COPY, l->start[9], l->end[9]) &&
-	       rec.u.custom.copyable && rec.u.custom.pen == PEN_OTHER && rec.u.custom.data.len == 4 &&
-	       memcmp(rec.u.custom.data.p, "abc", 3) == 0, "%s: CB 0xBAD", order(be));
+	       rec.u.custom.copyable && rec.u.custom.pen == PEN_OTHER && cur_left(&rec.u.custom.data) == 4 &&
+	       memcmp(cur_data(&rec.u.custom.data), "abc", 3) == 0, "%s: CB 0xBAD", order(be));
 	tap_ok(next_is(r, &rec, CAP_REC_CUSTOM, PCAPNG_BT_CB_NOCOPY, l->start[10], l->end[10]) &&
-	       !rec.u.custom.copyable && rec.u.custom.pen == PEN_TEST && rec.u.custom.data.len == 8,
+	       !rec.u.custom.copyable && rec.u.custom.pen == PEN_TEST && cur_left(&rec.u.custom.data) == 8,
 	       "%s: DCB 0x40000BAD", order(be));
 	tap_ok(next_is(r, &rec, CAP_REC_DARWIN_PROCESS, PCAPNG_BT_DARWIN_PIB, l->start[11], l->end[11]) &&
 	       rec.u.darwin_pid == 77 && find_str(rec.options, be, PCAPNG_DARWIN_PIB_NAME, s, sizeof(s)) &&
 	       strcmp(s, "Safari") == 0, "%s: Apple process block", order(be));
 	tap_ok(next_is(r, &rec, CAP_REC_OTHER, BLOCK_IRIG, l->start[12], l->end[12]) &&
-	       rec.body.len == 8, "%s: unknown registered block skipped by length", order(be));
+	       cur_left(&rec.body) == 8, "%s: unknown registered block skipped by length", order(be));
 	tap_ok(next_is(r, &rec, CAP_REC_OTHER, BLOCK_LOCAL, l->start[13], l->end[13]) &&
-	       rec.body.len == 0, "%s: empty local-use block", order(be));
+	       cur_left(&rec.body) == 0, "%s: empty local-use block", order(be));
 	tap_ok(next_is(r, &rec, CAP_REC_PACKET, PCAPNG_BT_EPB, l->start[14], l->end[14]) &&
 	       rec.u.pkt.number == 5, "%s: reading goes on after them", order(be));
 	tap_ok(capfile_next(r->cf, &rec) == CAP_END && capfile_offset(r->cf) == l->end[14],
@@ -576,7 +576,7 @@ static void test_bad_bodies(void)
 			if (rec.kind == CAP_REC_BAD_BLOCK) {
 				n_bad++;
 				reasons &= rec.bad_reason != NULL && rec.bad_reason[0] != '\0';
-				spb_bad |= rec.block_type == PCAPNG_BT_SPB && rec.body.len == 16;
+				spb_bad |= rec.block_type == PCAPNG_BT_SPB && cur_left(&rec.body) == 16;
 			} else if (rec.kind == CAP_REC_PACKET) {
 				n_pkt++;
 			}
@@ -692,9 +692,9 @@ static bool walk_all_options(struct cur opts, bool be)
 		if (n == 5 && strcmp(cap_opt_str(&o, s, sizeof(s)), "second comment") != 0)
 			return false;
 		if (n == 9 && (!cap_opt_custom(&o, be, &pen, &data) || pen != PEN_TEST ||
-			       data.len != 3 || memcmp(data.p, "str", 3) != 0))
+			       cur_left(&data) != 3 || memcmp(cur_data(&data), "str", 3) != 0))
 			return false;
-		if (n == 11 && (!cap_opt_custom(&o, be, &pen, &data) || pen != PEN_OTHER || data.len != 0))
+		if (n == 11 && (!cap_opt_custom(&o, be, &pen, &data) || pen != PEN_OTHER || cur_left(&data) != 0))
 			return false;
 		if (n == 0 && cap_opt_custom(&o, be, &pen, &data))
 			return false;
@@ -821,11 +821,11 @@ static void test_opt_api(void)
 		tb_opt_end(&a);
 		tb_bytes(&a, "garbage after the end", 20);
 		c = cur_make(a.p, a.len);
-		ok = cap_opt_next(&c, be, &o, &bad) && o.code == PCAPNG_OPT_COMMENT && o.val.len == 5;
+		ok = cap_opt_next(&c, be, &o, &bad) && o.code == PCAPNG_OPT_COMMENT && cur_left(&o.val) == 5;
 		ok &= strcmp(cap_opt_str(&o, s, sizeof(s)), "ab") == 0;
 		tap_ok(ok, "%s: a string option stops at its NUL", order(be));
 		ok = cap_opt_next(&c, be, &o, &bad) && cap_opt_custom(&o, be, &pen, &data) &&
-		     pen == 0x01020304u && data.len == 2 && memcmp(data.p, "xy", 2) == 0;
+		     pen == 0x01020304u && cur_left(&data) == 2 && memcmp(cur_data(&data), "xy", 2) == 0;
 		tap_ok(ok, "%s: custom option: PEN in section order, then data", order(be));
 		ok = cap_opt_next(&c, be, &o, &bad) && !cap_opt_custom(&o, be, &pen, &data);
 		tap_ok(ok, "%s: a custom option shorter than a PEN is refused", order(be));
@@ -863,7 +863,7 @@ static void test_opt_api(void)
 		tb_bytes(&a, "abc", 3);  /* 7 bytes: the padding is missing */
 		c = cur_make(a.p, a.len);
 		bad = false;
-		ok = cap_opt_next(&c, be, &o, &bad) && o.val.len == 3 && memcmp(o.val.p, "abc", 3) == 0 &&
+		ok = cap_opt_next(&c, be, &o, &bad) && cur_left(&o.val) == 3 && memcmp(cur_data(&o.val), "abc", 3) == 0 &&
 		     cur_left(&c) == 0 && !cap_opt_next(&c, be, &o, &bad) && !bad;
 		tap_ok(ok, "%s: the last option may end without its padding", order(be));
 		tb_free(&a);

@@ -112,10 +112,10 @@ static int check_opts(struct cur area, bool be, const struct exp_opt *exp, size_
 	int ok = 1;
 
 	while (cap_opt_next(&opts, be, &o, &bad)) {
-		if (i >= n || o.code != exp[i].code || o.val.len != exp[i].len ||
-		    (o.val.len && memcmp(o.val.p, exp[i].val, o.val.len) != 0)) {
+		if (i >= n || o.code != exp[i].code || cur_left(&o.val) != exp[i].len ||
+		    (cur_left(&o.val) && memcmp(cur_data(&o.val), exp[i].val, cur_left(&o.val)) != 0)) {
 			tap_diag("%s: option %zu (code %u, %zu bytes) differs", what, i, o.code,
-				 o.val.len);
+				 cur_left(&o.val));
 			ok = 0;
 		}
 		i++;
@@ -413,7 +413,7 @@ static void check_epb(struct capfile *cf, const struct layout *l, size_t k, size
 	tap_ok(p->iface == epb_iface[i] && p->caplen == cl && p->origlen == cl + i &&
 	       (cl == 0 || memcmp(p->data, pkt, cl) == 0), "%s: interface, lengths and bytes", what);
 	TAP_EQ_I(p->ts_ns, epb_ts[i], "%s: timestamp exact to the ns", what);
-	tap_ok(bytes_zero(rec.body.p + 20 + cl, pad4(cl) - cl), "%s: data padding is zero", what);
+	tap_ok(bytes_zero(cur_data(&rec.body) + 20 + cl, pad4(cl) - cl), "%s: data padding is zero", what);
 	tap_ok(p->has_flags == (use && o.has_flags) && (!p->has_flags || p->flags == o.flags) &&
 	       p->has_pid == (use && o.has_pid) && (!p->has_pid || (p->pid == o.pid && p->tid == o.tid)) &&
 	       p->n_comments == (use ? o.n_comments : 0) && p->n_custom_opts == (use ? o.n_custom : 0) &&
@@ -432,7 +432,7 @@ static void check_isb_full(const struct cap_record *rec)
 		struct cur v = o.val;
 		uint32_t hi = 0, lo = 0;
 		uint64_t u = 0;
-		bool ok8 = o.val.len == 8;
+		bool ok8 = cur_left(&o.val) == 8;
 
 		seen++;
 		if (o.code == PCAPNG_ISB_STARTTIME || o.code == PCAPNG_ISB_ENDTIME) {
@@ -468,7 +468,7 @@ static void check_isbs(struct capfile *cf, const struct layout *l, size_t k)
 	}
 	if (next_at(cf, &rec, l->off[k + 1], l->off[k + 2], "ISB 2"))
 		tap_ok(rec.kind == CAP_REC_STATS && rec.u.stats.iface == 0 && rec.u.stats.ts_ns == 5 &&
-		       rec.options.len == 0, "ISB 2: no options at all");
+		       cur_left(&rec.options) == 0, "ISB 2: no options at all");
 	if (next_at(cf, &rec, l->off[k + 2], l->off[k + 3], "ISB 3")) {
 		struct exp_opt exp = { PCAPNG_ISB_IFRECV, v99, 8 };
 
@@ -491,8 +491,8 @@ static void check_process_custom(struct cur opts)
 		if (!cap_opt_custom(&o, false, &pen, &data))
 			continue;
 		right += n < 2 && o.code == proc_custom[n].code && pen == PEN_EXAMPLE &&
-			 data.len == proc_custom[n].value_len &&
-			 memcmp(data.p, proc_custom[n].value, data.len) == 0;
+			 cur_left(&data) == proc_custom[n].value_len &&
+			 memcmp(cur_data(&data), proc_custom[n].value, cur_left(&data)) == 0;
 		n++;
 	}
 	tap_ok(n == 2 && right == 2, "process: custom options with a little-endian PEN and their values");
@@ -533,12 +533,12 @@ static void check_customs(struct capfile *cf, const struct layout *l, size_t k)
 	if (next_at(cf, &rec, l->off[k], l->off[k + 1], "CB copyable"))
 		tap_ok(rec.kind == CAP_REC_CUSTOM && rec.u.custom.copyable &&
 		       rec.block_type == PCAPNG_BT_CB_COPY && rec.u.custom.pen == PEN_EXAMPLE &&
-		       rec.u.custom.data.len == 8 && !memcmp(rec.u.custom.data.p, custom_data5, 5) &&
-		       bytes_zero(rec.u.custom.data.p + 5, 3), "CB 0x00000BAD: PEN, data, zero padding");
+		       cur_left(&rec.u.custom.data) == 8 && !memcmp(cur_data(&rec.u.custom.data), custom_data5, 5) &&
+		       bytes_zero(cur_data(&rec.u.custom.data) + 5, 3), "CB 0x00000BAD: PEN, data, zero padding");
 	if (next_at(cf, &rec, l->off[k + 1], l->off[k + 2], "CB not copyable"))
 		tap_ok(rec.kind == CAP_REC_CUSTOM && !rec.u.custom.copyable &&
 		       rec.block_type == PCAPNG_BT_CB_NOCOPY && rec.u.custom.pen == PEN_EXAMPLE &&
-		       rec.u.custom.data.len == 0 && rec.length == 16, "CB 0x40000BAD: PEN, empty data");
+		       cur_left(&rec.u.custom.data) == 0 && rec.length == 16, "CB 0x40000BAD: PEN, empty data");
 	if (next_at(cf, &rec, l->off[k + 2], l->off[k + 3], "CB 32622 not a process"))
 		tap_ok(rec.kind == CAP_REC_CUSTOM && rec.u.custom.pen == PCAPNG_PEN_WIRESHARK &&
 		       !proc_record_decode(&rec, &pr), "CB under PEN 32622 with other data is no process");
@@ -575,7 +575,7 @@ static void read_roundtrip(const struct layout *l, uint8_t *pkt)
 	check_idb(cf, l, k++, LT_ETHERNET, 0, "eth1", NULL, NULL);
 	if (next_at(cf, &rec, l->off[k], l->off[k + 1], "EPB in section 2"))
 		tap_ok(rec.kind == CAP_REC_PACKET && rec.u.pkt.iface == 3 && rec.u.pkt.ts_ns == 123 &&
-		       rec.options.len == 0, "EPB of section 2 on global interface 3, no options");
+		       cur_left(&rec.options) == 0, "EPB of section 2 on global interface 3, no options");
 	TAP_EQ_I(capfile_next(cf, &rec), CAP_END, "then a clean end of file");
 	capfile_close(cf);
 }
@@ -680,7 +680,7 @@ static void test_rejects(void)
 				kinds[2]++;
 			}
 			if (rec.kind == CAP_REC_CUSTOM)
-				sizes &= rec.length == CAP_MAX_BLOCK_BYTES && rec.u.custom.data.len == cb_max;
+				sizes &= rec.length == CAP_MAX_BLOCK_BYTES && cur_left(&rec.u.custom.data) == cb_max;
 			kinds[3] += rec.kind == CAP_REC_CUSTOM;
 		}
 		tap_ok(cf != NULL && st == CAP_END && kinds[0] == 1 && kinds[1] == 2 && kinds[2] == 2 &&
@@ -712,8 +712,8 @@ static long cmdline_option_len(const char *name, uint8_t first)
 		if (rec.kind != CAP_REC_CUSTOM || !cur_skip(&c, 12))
 			continue;
 		while (cap_opt_next(&c, false, &o, &bad))
-			if (o.code == PCAPNG_PIB_CMDLINE && o.val.len > 0 && o.val.p[0] == first)
-				found = (long)o.val.len;
+			if (o.code == PCAPNG_PIB_CMDLINE && cur_left(&o.val) > 0 && cur_data(&o.val)[0] == first)
+				found = (long)cur_left(&o.val);
 	}
 	capfile_close(cf);
 	return found;

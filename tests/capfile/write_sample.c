@@ -12,6 +12,9 @@
 
 #include "capfile/pcapng_const.h"
 #include "capfile/pcapng_writer.h"
+#include "capfile/linktype.h"
+#include "decode/proto.h"
+#include "util/units.h"
 
 /*
  * Usage: write_sample OUT.pcapng
@@ -27,21 +30,12 @@
 
 #define SAMPLE_PACKETS  20
 #define PEN_EXAMPLE     32473u                 /* RFC 5612 documentation PEN */
-#define LINKTYPE_ETHERNET 1
 #define SNAPLEN         262144u
 #define TS_BASE_NS      1700000000123456789LL  /* 2023-11-14T22:13:20.123456789Z */
 #define TS_STEP_NS      1234567LL
-#define NS_PER_S        1000000000LL
 #define FRAME_MAX       256
 
-#define ETH_HDR      14
-#define ETHERTYPE_IPV4 0x0800
-#define IPV4_HDR     20
 #define IPV4_TTL     64
-#define IPPROTO_TCP_ 6
-#define IPPROTO_UDP_ 17
-#define UDP_HDR      8
-#define TCP_HDR      20
 #define TCP_FLAGS_PSH_ACK 0x18
 #define TCP_WINDOW   64240
 #define PORT_DNS     53
@@ -95,23 +89,23 @@ static uint16_t fold(uint32_t sum)
 static void ip_wrap(struct frame *f, const uint8_t *src, const uint8_t *dst, uint8_t proto,
 		    size_t l4len, uint16_t ip_id, bool inbound)
 {
-	uint8_t *ip = f->b + ETH_HDR, *l4 = ip + IPV4_HDR, pseudo[12];
-	size_t ck_off = proto == IPPROTO_UDP_ ? 6 : 16;
+	uint8_t *ip = f->b + ETH_HDR_BYTES, *l4 = ip + IPV4_MIN_HDR_BYTES, pseudo[12];
+	size_t ck_off = proto == IPPROTO_NUM_UDP ? 6 : 16;
 	uint16_t ck;
 
 	memcpy(f->b, inbound ? mac_host : mac_gw, 6);
 	memcpy(f->b + 6, inbound ? mac_gw : mac_host, 6);
 	be16_at(f->b + 12, ETHERTYPE_IPV4);
-	memset(ip, 0, IPV4_HDR);
+	memset(ip, 0, IPV4_MIN_HDR_BYTES);
 	ip[0] = 0x45;  /* version 4, 5 words */
-	be16_at(ip + 2, (uint16_t)(IPV4_HDR + l4len));
+	be16_at(ip + 2, (uint16_t)(IPV4_MIN_HDR_BYTES + l4len));
 	be16_at(ip + 4, ip_id);
 	be16_at(ip + 6, 0x4000);  /* don't fragment */
 	ip[8] = IPV4_TTL;
 	ip[9] = proto;
 	memcpy(ip + 12, src, 4);
 	memcpy(ip + 16, dst, 4);
-	be16_at(ip + 10, fold(sum16(ip, IPV4_HDR, 0)));
+	be16_at(ip + 10, fold(sum16(ip, IPV4_MIN_HDR_BYTES, 0)));
 	memcpy(pseudo, src, 4);
 	memcpy(pseudo + 4, dst, 4);
 	pseudo[8] = 0;
@@ -119,20 +113,20 @@ static void ip_wrap(struct frame *f, const uint8_t *src, const uint8_t *dst, uin
 	be16_at(pseudo + 10, (uint16_t)l4len);
 	be16_at(l4 + ck_off, 0);
 	ck = fold(sum16(l4, l4len, sum16(pseudo, sizeof(pseudo), 0)));
-	be16_at(l4 + ck_off, proto == IPPROTO_UDP_ && ck == 0 ? 0xffff : ck);
-	f->len = ETH_HDR + IPV4_HDR + l4len;
+	be16_at(l4 + ck_off, proto == IPPROTO_NUM_UDP && ck == 0 ? 0xffff : ck);
+	f->len = ETH_HDR_BYTES + IPV4_MIN_HDR_BYTES + l4len;
 }
 
 /* A DNS query for example.org, type A, from the host to its resolver. */
 static void dns_query(struct frame *f, unsigned i)
 {
 	static const uint8_t qname[] = "\7example\3org";
-	uint8_t *udp = f->b + ETH_HDR + IPV4_HDR, *dns = udp + UDP_HDR;
+	uint8_t *udp = f->b + ETH_HDR_BYTES + IPV4_MIN_HDR_BYTES, *dns = udp + UDP_HDR_BYTES;
 	size_t qlen = sizeof(qname), dlen = DNS_HDR + qlen + 4;  /* name with its 0, type, class */
 
 	be16_at(udp, (uint16_t)(40000 + i));
 	be16_at(udp + 2, PORT_DNS);
-	be16_at(udp + 4, (uint16_t)(UDP_HDR + dlen));
+	be16_at(udp + 4, (uint16_t)(UDP_HDR_BYTES + dlen));
 	memset(dns, 0, DNS_HDR);
 	be16_at(dns, (uint16_t)(0x1000 + i));  /* id */
 	be16_at(dns + 2, DNS_FLAG_RD);
@@ -140,35 +134,35 @@ static void dns_query(struct frame *f, unsigned i)
 	memcpy(dns + DNS_HDR, qname, qlen);
 	be16_at(dns + DNS_HDR + qlen, DNS_TYPE_A);
 	be16_at(dns + DNS_HDR + qlen + 2, DNS_CLASS_IN);
-	ip_wrap(f, ip_host, ip_dns, IPPROTO_UDP_, UDP_HDR + dlen, (uint16_t)(0x100 + i), false);
+	ip_wrap(f, ip_host, ip_dns, IPPROTO_NUM_UDP, UDP_HDR_BYTES + dlen, (uint16_t)(0x100 + i), false);
 }
 
 /* A TCP segment of one HTTP connection; inbound ones come from the server. */
 static void http_segment(struct frame *f, unsigned i, bool inbound)
 {
 	static uint32_t client_seq = 1000, server_seq = 5000;  /* next bytes of each side */
-	uint8_t *tcp = f->b + ETH_HDR + IPV4_HDR;
+	uint8_t *tcp = f->b + ETH_HDR_BYTES + IPV4_MIN_HDR_BYTES;
 	char text[80];
 	int n = inbound ? snprintf(text, sizeof(text), "HTTP/1.1 204 No Content\r\nX-Seq: %u\r\n\r\n", i)
 			: snprintf(text, sizeof(text), "GET /item/%u HTTP/1.1\r\nHost: example.org\r\n\r\n", i);
 
-	memset(tcp, 0, TCP_HDR);
+	memset(tcp, 0, TCP_MIN_HDR_BYTES);
 	be16_at(tcp, inbound ? PORT_HTTP : 50000);
 	be16_at(tcp + 2, inbound ? 50000 : PORT_HTTP);
 	be32_at(tcp + 4, inbound ? server_seq : client_seq);
 	be32_at(tcp + 8, inbound ? client_seq : server_seq);
 	*(inbound ? &server_seq : &client_seq) += (uint32_t)n;
-	tcp[12] = (TCP_HDR / 4) << 4;
+	tcp[12] = (TCP_MIN_HDR_BYTES / 4) << 4;
 	tcp[13] = TCP_FLAGS_PSH_ACK;
 	be16_at(tcp + 14, TCP_WINDOW);
-	memcpy(tcp + TCP_HDR, text, (size_t)n);
-	ip_wrap(f, inbound ? ip_web : ip_host, inbound ? ip_host : ip_web, IPPROTO_TCP_,
-		TCP_HDR + (size_t)n, (uint16_t)(0x200 + i), inbound);
+	memcpy(tcp + TCP_MIN_HDR_BYTES, text, (size_t)n);
+	ip_wrap(f, inbound ? ip_web : ip_host, inbound ? ip_host : ip_web, IPPROTO_NUM_TCP,
+		TCP_MIN_HDR_BYTES + (size_t)n, (uint16_t)(0x200 + i), inbound);
 }
 
 static void print_packet(int64_t ts, const struct frame *f)
 {
-	printf("packet %lld.%09lld ", (long long)(ts / NS_PER_S), (long long)(ts % NS_PER_S));
+	printf("packet %lld.%09lld ", (long long)(ts / NS_PER_SEC), (long long)(ts % NS_PER_SEC));
 	for (size_t j = 0; j < f->len; j++)
 		printf("%02x", f->b[j]);
 	printf("\n");
@@ -192,7 +186,7 @@ static int write_processes(struct pcapng_writer *w)
 		.pid = 4242, .name = "curl", .path = "/usr/bin/curl", .user = "alice",
 		.cmdline = cmd_curl, .cmdline_len = sizeof(cmd_curl) - 1,
 		.has_ppid = true, .ppid = 4000, .has_uid = true, .uid = 1000,
-		.has_starttime = true, .starttime_ns = TS_BASE_NS - NS_PER_S,
+		.has_starttime = true, .starttime_ns = TS_BASE_NS - NS_PER_SEC,
 		.comments = proc_note, .n_comments = 1,
 		.custom = proc_custom, .n_custom = 1,
 	};
@@ -200,7 +194,7 @@ static int write_processes(struct pcapng_writer *w)
 		.pid = 4343, .name = "dig", .path = "/usr/bin/dig", .user = "root",
 		.cmdline = cmd_dig, .cmdline_len = sizeof(cmd_dig) - 1,
 		.has_ppid = true, .ppid = 4000, .has_uid = true, .uid = 0,
-		.has_starttime = true, .starttime_ns = TS_BASE_NS - 2 * NS_PER_S,
+		.has_starttime = true, .starttime_ns = TS_BASE_NS - 2 * NS_PER_SEC,
 	};
 
 	return pcapng_write_process(w, &curl) | pcapng_write_process(w, &dig);

@@ -57,17 +57,17 @@ static void walk_options(const uint8_t *buf, size_t size, struct cur opts, bool 
 	char s[FUZZ_STR_BYTES];
 	size_t before;
 
-	check_inside(buf, size, opts.p, opts.len);
+	check_inside(buf, size, cur_data(&opts), cur_left(&opts));
 	for (;;) {
 		before = cur_left(&opts);
 		if (!cap_opt_next(&opts, be, &o, &bad))
 			break;
 		CHECK(cur_left(&opts) < before);  /* every option makes progress */
-		check_inside(buf, size, o.val.p, o.val.len);
+		check_inside(buf, size, cur_data(&o.val), cur_left(&o.val));
 		cap_opt_str(&o, s, sizeof(s));
 		sink += (uint32_t)strlen(s);
 		if (cap_opt_custom(&o, be, &pen, &data)) {
-			check_inside(buf, size, data.p, data.len);
+			check_inside(buf, size, cur_data(&data), cur_left(&data));
 			sink += pen;
 		}
 	}
@@ -93,7 +93,7 @@ static void touch_sock(const struct cap_record *rec)
 
 	if (!sockrec_decode(rec, &sr))
 		return;
-	CHECK(sockrec_is_socket(rec) && rec->u.custom.data.len == SOCKREC_BYTES);
+	CHECK(sockrec_is_socket(rec) && cur_left(&rec->u.custom.data) == SOCKREC_BYTES);
 	CHECK(sr.family == 4 || sr.family == 6);
 	sink += sr.pid + sr.lport + (uint32_t)sr.cookie + sr.how;
 }
@@ -114,7 +114,7 @@ static void touch_record(struct capfile *cf, const uint8_t *buf, size_t size,
 			 const struct cap_record *rec, uint64_t *packets)
 {
 	CHECK(rec->offset <= size && rec->length <= size - rec->offset);
-	check_inside(buf, size, rec->body.p, rec->body.len);
+	check_inside(buf, size, cur_data(&rec->body), cur_left(&rec->body));
 	walk_options(buf, size, rec->options, rec->big_endian);
 	switch (rec->kind) {
 	case CAP_REC_PACKET:
@@ -128,10 +128,10 @@ static void touch_record(struct capfile *cf, const uint8_t *buf, size_t size,
 		touch_interface(rec->u.iface);
 		break;
 	case CAP_REC_SECRETS:
-		check_inside(buf, size, rec->u.secrets.data.p, rec->u.secrets.data.len);
+		check_inside(buf, size, cur_data(&rec->u.secrets.data), cur_left(&rec->u.secrets.data));
 		break;
 	case CAP_REC_CUSTOM:
-		check_inside(buf, size, rec->u.custom.data.p, rec->u.custom.data.len);
+		check_inside(buf, size, cur_data(&rec->u.custom.data), cur_left(&rec->u.custom.data));
 		touch_proc(rec);
 		touch_sock(rec);
 		break;

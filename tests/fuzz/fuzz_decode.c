@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "decode/decode.h"
+#include "util/units.h"
 
 /*
  * Input: byte 0 picks the link type (LINK_TYPES[byte % n]) and, in its
@@ -51,15 +52,17 @@ static void check(const struct decoded *d, const uint8_t *frame, size_t len)
 		CHECK(d->anomaly[i] != NULL && d->anomaly[i][0] != '\0');
 	CHECK(d->ip.version == 0 || d->ip.version == 4 || d->ip.version == 6);
 	CHECK(d->tunnel_depth <= DECODE_MAX_TUNNEL_DEPTH);
-	CHECK(d->payload_caplen <= d->payload_len);
-	CHECK(d->payload_caplen == 0 || d->payload != NULL);
-	if (d->payload_caplen != 0 && !d->reassembled)
-		CHECK(d->payload >= frame && d->payload + d->payload_caplen <= frame + len);
+	CHECK(cur_left(&d->payload) <= d->payload_len);
+	CHECK(cur_data(&d->payload) != NULL);
+	if (cur_left(&d->payload) != 0 && !d->reassembled)
+		CHECK(cur_data(&d->payload) >= frame &&
+		      (size_t)(cur_data(&d->payload) - frame) <= len &&
+		      cur_left(&d->payload) <= len - (size_t)(cur_data(&d->payload) - frame));
 	CHECK(memchr(d->pktap_comm, 0, sizeof(d->pktap_comm)) != NULL);
 	CHECK(memchr(d->pktap_ecomm, 0, sizeof(d->pktap_ecomm)) != NULL);
 	/* touch every payload byte: ASan sees a pointer outside the buffers */
-	for (uint32_t i = 0; i < d->payload_caplen; i++)
-		sink += d->payload[i];
+	for (size_t i = 0; i < cur_left(&d->payload); i++)
+		sink += cur_data(&d->payload)[i];
 	sink += d->ip.sport + d->ip.dport + d->ip.proto;
 }
 
@@ -84,7 +87,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct decoder_limits lim = { 16, 256 * 1024, 0 };
 	struct decoder *dec;
 	uint32_t lt;
-	int64_t ts = 1000000000, step;
+	int64_t ts = NS_PER_SEC, step;
 	size_t off = 1;
 
 	if (size < 1)

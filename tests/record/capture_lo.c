@@ -15,6 +15,7 @@
 
 #include "record/capture.h"
 #include "record/output.h"
+#include "util/units.h"
 
 /*
  * Usage: capture_lo DIR NAME IFACE PORT COUNT
@@ -31,8 +32,6 @@
 #define POLL_MS       50
 #define PAYLOAD_BYTES 64
 #define ERRLEN        600
-#define NS_PER_MS     1000000LL
-#define NS_PER_SEC    1000000000LL
 
 struct run {
 	struct capture *cap;
@@ -45,7 +44,7 @@ static int64_t mono_ms(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / NS_PER_MS;
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / NS_PER_MSEC;
 }
 
 static void on_packet(void *ctx, int64_t ts_ns, const uint8_t *data, uint32_t caplen,

@@ -27,6 +27,7 @@
 
 #include "record/bpf_attr.h"
 #include "../tap.h"
+#include "util/units.h"
 
 #define EV_CAP		200000	/* events kept; the machine may be busy */
 #define LOOPBACK	htonl(INADDR_LOOPBACK)
@@ -101,7 +102,7 @@ static int64_t now_real_ns(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+	return (int64_t)ts.tv_sec * NS_PER_SEC + ts.tv_nsec;
 }
 
 static uint16_t bound_port(int fd)
@@ -240,7 +241,7 @@ static void check_tcp_client(const struct evlog *l, pid_t pid, uint16_t lport, u
 	}
 	tap_ok(skb && skb->ip_proto == IPPROTO_TCP && skb->family == AF_INET,
 	       "cgroup_skb: same cookie, same tuple");
-	tap_ok(own->ts_ns > now_real_ns() - 60 * 1000000000LL && own->ts_ns <= now_real_ns(),
+	tap_ok(own->ts_ns > now_real_ns() - 60 * NS_PER_SEC && own->ts_ns <= now_real_ns(),
 	       "timestamps are CLOCK_REALTIME");
 }
 

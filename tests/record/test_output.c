@@ -21,6 +21,7 @@
 #include "capfile/pcapng_writer.h"
 #include "record/output.h"
 #include "../tap.h"
+#include "util/units.h"
 
 #define LT_ETHERNET   1
 #define SNAPLEN       2048u
@@ -28,7 +29,6 @@
 #define N_PACKETS     1000u
 #define BASE_NS       1795971662000000000LL   /* 2026-11-29T17:01:02Z */
 #define STEP_NS       1000000LL               /* 1 ms between packets */
-#define NS_PER_SEC    1000000000LL
 #define SIZE_LIMIT    4096u                   /* -C, in bytes: about 29 packets a file */
 #define KEEP_FILES    3u                      /* -W */
 #define TIME_LIMIT_NS (10 * NS_PER_SEC)       /* -G 10 */
@@ -232,8 +232,8 @@ static int read_file(const char *dir, const char *name, struct fsum *s, uint32_t
 		case CAP_REC_CUSTOM:
 			want = 2;
 			s->custom++;
-			if (rec.u.custom.pen == PEN_EXAMPLE && rec.u.custom.data.len >= sizeof(uint64_t))
-				memcpy(&s->custom_seq, rec.u.custom.data.p, sizeof(uint64_t));
+			if (rec.u.custom.pen == PEN_EXAMPLE && cur_left(&rec.u.custom.data) >= sizeof(uint64_t))
+				memcpy(&s->custom_seq, cur_data(&rec.u.custom.data), sizeof(uint64_t));
 			break;
 		case CAP_REC_PACKET:
 			want = 3;

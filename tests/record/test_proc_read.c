@@ -14,8 +14,8 @@
 
 #include "record/proc_read.h"
 #include "../tap.h"
+#include "util/units.h"
 
-#define NS_PER_SEC 1000000000LL
 
 static int64_t realtime_ns(void)
 {
