@@ -74,24 +74,30 @@ static void anomaly(struct ingest *ig, const char *name, const char *detail, uin
 	db_unlock(ig);
 }
 
-static void on_flow_end(void *ctx, const struct flow *f, enum flow_end_reason why)
+static void on_flow_end(void *ctx, const struct flow_record *r)
 {
 	struct ingest *ig = ctx;
 
 	ig->flows++;
-	if (why == FLOW_END_EVICTED) {
+	if (r->why == FLOW_END_EVICTED) {
 		/* the memory cap pushed a live flow out: it may continue as a new one */
 		ig->flows_evicted++;
-		anomaly(ig, "flow_table_full", NULL, f->id, f->first_packet_no, f->last_ts_ns);
+		anomaly(ig, "flow_table_full", NULL, r->id, r->first_packet_no, r->last_ts_ns);
 	}
-	if (f->process_row != 0) {
-		procmap_count(ig->pm, f->process_row, 0, 1);
+	if (r->attrib.process_row != 0) {
+		procmap_count(ig->pm, r->attrib.process_row, 0, 1);
 		ig->attributed_flows++;
 	}
 	if (ig->writer != NULL)
-		flow_writer_push(ig->writer, f, why);
+		flow_writer_commit(ig->writer);   /* r is the writer's slot */
 	else
-		db_check(ig, store_flow(ig->s, ig->capture_id, f, why));
+		db_check(ig, store_flow(ig->s, ig->capture_id, r));
+}
+
+/* The writer's batch slot, where the flow table builds each record. */
+static struct flow_record *writer_slot(void *ctx)
+{
+	return flow_writer_slot(ctx);
 }
 
 static int64_t add_process(struct ingest *ig, const char *source, uint32_t pid,
@@ -223,7 +229,7 @@ static int64_t packet_process(struct ingest *ig, const struct cap_packet *pkt,
 }
 
 /* Links the flow to the process at the end of the packet it belongs to. */
-static void link_flow(struct flow *f, bool is_orig, bool sender, int64_t row)
+static void link_flow(struct flow_attrib *f, bool is_orig, bool sender, int64_t row)
 {
 	if (is_orig == sender) {
 		/* the originator's end */
@@ -267,8 +273,8 @@ static void on_packet(struct ingest *ig, const struct cap_packet *pkt)
 	const struct cap_interface *ifc = capfile_interface(ig->cf, pkt->iface);
 	int64_t ts = pkt->has_ts ? pkt->ts_ns : ig->last_ts_ns;
 	struct decoded d;
-	struct flow *f = NULL;
-	bool is_orig = true, sender;
+	struct flow_pkt fp = { 0 };
+	bool sender;
 	int64_t row;
 
 	ig->res.packets++;
@@ -287,15 +293,15 @@ static void on_packet(struct ingest *ig, const struct cap_packet *pkt)
 	}
 	if (decode_packet(ig->dec, ifc->linktype, pkt->data, pkt->caplen, pkt->origlen, ts, &d) &&
 	    !d.fragment)
-		f = flow_table_packet(ig->ft, &d, ts, pkt->number, pkt->origlen, &is_orig);
+		flow_table_packet(ig->ft, &d, ts, pkt->number, pkt->origlen, &fp);
 	for (uint8_t i = 0; i < d.n_anomalies; i++)
-		anomaly(ig, d.anomaly[i], NULL, f ? f->id : 0, pkt->number, ts);
+		anomaly(ig, d.anomaly[i], NULL, fp.flow_id, pkt->number, ts);
 	row = packet_process(ig, pkt, &d, ts, &sender);
 	if (row != 0) {
 		ig->res.attributed_packets++;
 		procmap_count(ig->pm, row, 1, 0);
-		if (f != NULL)
-			link_flow(f, is_orig, sender, row);
+		if (fp.flow_id != 0)
+			link_flow(fp.attrib, fp.is_orig, sender, row);
 	}
 }
 
@@ -404,6 +410,8 @@ static bool ingest_setup(struct ingest *ig, const struct ingest_options *o)
 	ig->ft = flow_table_new(&fc, on_flow_end, ig);
 	/* without a thread the flows are simply written here */
 	ig->writer = flow_writer_start(ig->s, ig->capture_id);
+	if (ig->ft != NULL && ig->writer != NULL)
+		flow_table_set_record_slot(ig->ft, writer_slot, ig->writer);
 	return ig->dec && ig->pm && ig->sm && ig->ft;
 }
 

@@ -5,8 +5,7 @@
 #include <string.h>
 
 #include "flow/flow_int.h"
-
-#define NS_PER_SEC 1000000000LL
+#include "util/units.h"
 
 /* Zeek init-bare.zeek defaults. */
 #define FLOW_DEFAULT_MAX_FLOWS 1000000u
@@ -52,9 +51,41 @@ const char *flow_proto_name(uint8_t ip_proto)
 	}
 }
 
-int64_t flow_duration_ns(const struct flow *f)
+int64_t flow_duration_ns(const struct flow_record *r)
 {
-	return f->last_ts_ns - f->first_ts_ns;
+	return r->last_ts_ns - r->first_ts_ns;
+}
+
+static void counts_of(const struct flow_dir *d, struct flow_counts *c)
+{
+	c->pkts = d->pkts;
+	c->ip_bytes = d->ip_bytes;
+	c->frame_bytes = d->frame_bytes;
+	c->payload_bytes = d->payload_bytes;
+	c->missed_bytes = d->missed_bytes;
+}
+
+void flow_record_fill(const struct flow *f, enum flow_end_reason why, struct flow_record *r)
+{
+	r->id = f->id;
+	r->key = f->key;
+	r->first_ts_ns = f->first_ts_ns;
+	r->last_ts_ns = f->last_ts_ns;
+	counts_of(&f->orig, &r->orig);
+	counts_of(&f->resp, &r->resp);
+	/* the flow's history is always NUL-terminated (flow_hist_add) */
+	memcpy(r->history, f->history, f->history_len + 1u);
+	r->conn_state = flow_conn_state(f);
+	r->vlan = f->vlan;
+	r->inner_vlan = f->inner_vlan;
+	r->n_vlans = f->n_vlans;
+	r->flipped = f->flipped;
+	r->tunnel = f->tunnel;
+	r->tunnel_outer = f->tunnel_outer;
+	r->first_packet_no = f->first_packet_no;
+	r->capture_id = f->capture_id;
+	r->why = why;
+	r->attrib = f->attrib;
 }
 
 /* ---- history */

@@ -16,6 +16,7 @@
 
 #include "flow/community_id.h"
 #include "flow/flow_int.h"
+#include "util/units.h"
 
 #define FLOW_SLAB_BYTES (4u << 20)  /* per allocation: two 2 MiB huge pages */
 #define FLOW_SLAB_ALIGN (2u << 20)
@@ -29,7 +30,7 @@ static const uint16_t dns_ports[] = { 53, 137, 5353, 5355 };
 static const uint8_t ipv4_broadcast[4] = { 255, 255, 255, 255 };
 
 /* DNS_Analyzer::ExpireTimer removes a flow idle this much less than a period. */
-#define DNS_TIMER_SLACK_NS 1000000000LL
+#define DNS_TIMER_SLACK_NS NS_PER_SEC
 
 /* Zeek UDPAnalyzer's history masks: one 'D' per side. */
 #define HIST_UDP_ORIG_DATA 0x1u
@@ -49,6 +50,9 @@ struct flow_table {
 	struct flow_config cfg;
 	flow_export_fn fn;
 	void *ctx;
+	flow_record_slot_fn slot;  /* NULL: records are built in own_record */
+	void *slot_ctx;
+	struct flow_record own_record;
 	struct flow **buckets;
 	uint32_t bucket_mask;
 	uint32_t max_buckets;      /* one per flow of the cap, a power of two */
@@ -388,8 +392,12 @@ static void remove_flow(struct flow_table *t, struct flow *f, enum flow_end_reas
 	list_unlink(t, f);
 	if (f->key.proto == FLOW_PROTO_TCP)
 		flow_tcp_sizes(f);
-	if (t->fn != NULL)
-		t->fn(t->ctx, f, why);
+	if (t->fn != NULL) {
+		struct flow_record *r = t->slot != NULL ? t->slot(t->slot_ctx) : &t->own_record;
+
+		flow_record_fill(f, why, r);
+		t->fn(t->ctx, r);
+	}
 	f->hash_next = t->free_flows;
 	t->free_flows = f;
 	t->stats.held--;
@@ -662,22 +670,28 @@ struct flow_table *flow_table_new(const struct flow_config *cfg, flow_export_fn 
 	return t;
 }
 
+void flow_table_set_record_slot(struct flow_table *t, flow_record_slot_fn slot, void *ctx)
+{
+	t->slot = slot;
+	t->slot_ctx = ctx;
+}
+
 void flow_table_set_capture_id(struct flow_table *t, uint32_t capture_id)
 {
 	t->capture_id = capture_id;
 }
 
-struct flow *flow_table_packet(struct flow_table *t, const struct decoded *d, int64_t ts_ns,
-			       uint64_t packet_no, uint32_t wire_len, bool *is_orig)
+bool flow_table_packet(struct flow_table *t, const struct decoded *d, int64_t ts_ns,
+		       uint64_t packet_no, uint32_t wire_len, struct flow_pkt *out)
 {
 	struct pkt_key k;
 	struct flow_tcp_seg seg;
 	struct flow *f;
 	bool orig = true;
 
-	*is_orig = true;
+	out->flow_id = 0;
 	if (!packet_key(d, &k))
-		return NULL;
+		return false;
 	advance_clock(t, ts_ns);
 	f = lookup(t, &k, &orig);
 	/* Due, but behind an earlier-listed flow (DNS timers, clock jumps). */
@@ -692,15 +706,19 @@ struct flow *flow_table_packet(struct flow_table *t, const struct decoded *d, in
 			f = NULL;
 		}
 	}
+	out->is_new = f == NULL;
 	if (f == NULL) {
 		f = create_flow(t, d, &k, ts_ns, packet_no);
 		if (f == NULL)
-			return NULL;
+			return false;
 		orig = !f->flipped;
 	}
-	*is_orig = account(t, f, orig ? FLOW_ORIG : FLOW_RESP, d, ts_ns, wire_len) == FLOW_ORIG;
+	out->is_orig = account(t, f, orig ? FLOW_ORIG : FLOW_RESP, d, ts_ns, wire_len) == FLOW_ORIG;
 	place_flow(t, f);
-	return f;
+	out->flow_id = f->id;
+	out->proto = k.proto;
+	out->attrib = &f->attrib;
+	return true;
 }
 
 void flow_table_flush(struct flow_table *t)

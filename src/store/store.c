@@ -507,7 +507,7 @@ static double seconds(int64_t ns)
 	return (double)ns / 1e9;
 }
 
-int store_flow(struct store *s, int64_t capture_id, const struct flow *f, enum flow_end_reason why)
+int store_flow(struct store *s, int64_t capture_id, const struct flow_record *f)
 {
 	sqlite3_stmt *st = s->st[ST_FLOW];
 	char cid[COMMUNITY_ID_BYTES];
@@ -527,8 +527,8 @@ int store_flow(struct store *s, int64_t capture_id, const struct flow *f, enum f
 	sqlite3_bind_int(st, 9, f->key.dport);
 	bind_static(st, 10, flow_proto_name(f->key.proto));
 	sqlite3_bind_int(st, 11, f->key.proto);
-	bind_static(st, 12, flow_conn_state(f));
-	sqlite3_bind_text(st, 13, f->history, f->history_len, SQLITE_STATIC);
+	bind_static(st, 12, f->conn_state);
+	sqlite3_bind_text(st, 13, f->history, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 14, (sqlite3_int64)f->orig.pkts);
 	sqlite3_bind_int64(st, 15, (sqlite3_int64)f->orig.payload_bytes);
 	sqlite3_bind_int64(st, 16, (sqlite3_int64)f->orig.ip_bytes);
@@ -544,10 +544,10 @@ int store_flow(struct store *s, int64_t capture_id, const struct flow *f, enum f
 	bind_static(st, 25, f->tunnel != TUNNEL_NONE ?
 			    addr_text(f->tunnel_outer.version, f->tunnel_outer.dst, t_resp) : NULL);
 	bind_static(st, 26, cid);
-	bind_int_or_null(st, 27, f->process_row != 0, f->process_row);
-	bind_static(st, 28, end_reason_name(why));
+	bind_int_or_null(st, 27, f->attrib.process_row != 0, f->attrib.process_row);
+	bind_static(st, 28, end_reason_name(f->why));
 	sqlite3_bind_int64(st, 29, (sqlite3_int64)f->first_packet_no);
-	bind_int_or_null(st, 30, f->resp_process_row != 0, f->resp_process_row);
+	bind_int_or_null(st, 30, f->attrib.resp_process_row != 0, f->attrib.resp_process_row);
 	return run(s, ST_FLOW);
 }
 

@@ -78,7 +78,9 @@ int store_process(struct store *s, int64_t capture_id, const char *source, uint3
 /* Adds attributed packets/flows counts to a process row. */
 int store_process_counts(struct store *s, int64_t row, uint64_t packets, uint64_t flows);
 
-int store_flow(struct store *s, int64_t capture_id, const struct flow *f, enum flow_end_reason why);
+/* Inserts the flows row of a finished flow (its id, via store_flow_row, is
+ * the row's id); r and its strings need only live during the call. */
+int store_flow(struct store *s, int64_t capture_id, const struct flow_record *r);
 
 /* Inserts a socket described by a socket record; process_row 0 = no
  * process row (NULL), packets = packets attributed through it. */
@@ -123,7 +125,7 @@ int store_record_crash(struct store *s, const struct capture_meta *m, uint64_t p
 /* Rolls the capture back (nothing of it stays). */
 void store_abort_capture(struct store *s);
 
-/* flows.id of the flow whose in-run id (struct flow.id) is flow_id: rows
+/* flows.id of the flow whose in-run id (struct flow_record.id) is flow_id: rows
  * that refer to a flow can be written before the flow ends. */
 int64_t store_flow_row(const struct store *s, uint64_t flow_id);
 
