@@ -6,10 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "analyze/flow_writer.h"
+#include "analyze/hasher.h"
 #include "analyze/ingest.h"
 #include "attrib/attrib.h"
 #include "capfile/capfile.h"
@@ -30,6 +32,7 @@ struct ingest {
 	struct flow_table *ft;
 	struct attrib *at;
 	struct flow_writer *writer;   /* NULL: flows are written on this thread */
+	struct hasher *hasher;        /* the input's hash, while it runs on a thread */
 	bool db_failed;
 	uint64_t flows, flows_evicted, attributed_flows, processes;
 	uint64_t *if_packets;       /* per interface, up to if_cap */
@@ -233,6 +236,10 @@ static void finish(struct ingest *ig, enum cap_status st)
 
 static void ingest_free(struct ingest *ig)
 {
+	char sha[SHA256_HEX_BYTES];
+
+	if (ig->hasher != NULL)
+		(void)hasher_finish(ig->hasher, sha);   /* the thread reads ig->status */
 	if (ig->writer != NULL)
 		flow_writer_finish(ig->writer);
 	flow_table_free(ig->ft);
@@ -267,25 +274,16 @@ static bool ingest_setup(struct ingest *ig, const struct ingest_options *o)
 	return ig->dec && ig->at && ig->ft;
 }
 
-/* Checks the open file is a capture and hashes it; closes fd. */
-static struct capfile *open_and_hash(int fd, const char *path, char *sha, char *msg, size_t msglen)
+/* Checks the open file is a capture; fd stays open (for the hash). */
+static struct capfile *open_capture(int fd, const char *path, char *msg, size_t msglen)
 {
 	bool not_capture;
 	struct capfile *cf;
 	char err[300];
 
 	cf = capfile_open_fd(dup(fd), path, err, sizeof(err), &not_capture);
-	if (cf == NULL) {
+	if (cf == NULL)
 		snprintf(msg, msglen, "%s", err);
-		close(fd);
-		return NULL;
-	}
-	if (sha256_fd(fd, sha) != 0) {
-		snprintf(msg, msglen, "cannot read: %s", strerror(errno));
-		capfile_close(cf);
-		cf = NULL;
-	}
-	close(fd);
 	return cf;
 }
 
@@ -318,15 +316,111 @@ enum ingest_result ingest_file(struct store *s, const char *path, const struct i
 	return ingest_fd(s, fd, path, o, totals, msg, msglen);
 }
 
+/* The file's description, before its hash is known. */
 static void publish_meta(struct ingest_status *status, const struct capture_meta *m)
 {
 	if (status == NULL)
 		return;
-	snprintf(status->sha256_hex, sizeof(status->sha256_hex), "%s", m->sha256_hex);
 	snprintf(status->format, sizeof(status->format), "%s", m->format);
 	status->gzip = m->gzip;
 	status->size_bytes = m->size_bytes;
 	status->have_meta = true;
+}
+
+/* The hash, once known (on the hashing thread, or this one). */
+static void publish_sha256(void *ctx, const char *hex)
+{
+	struct ingest_status *status = ctx;
+
+	if (status == NULL)
+		return;
+	snprintf(status->sha256_hex, sizeof(status->sha256_hex), "%s", hex);
+	__atomic_store_n(&status->have_sha256, true, __ATOMIC_RELEASE);
+}
+
+/*
+ * Starts the hash of fd: on a thread that runs while the file is decoded
+ * (ig->hasher), or, when a capture of the same size is already present
+ * (the file may be one: it must not be analysed twice) or fd is no regular
+ * file, here and now into sha (then m->sha256_hex is set). Closes fd.
+ */
+static int start_hash(struct ingest *ig, int fd, struct capture_meta *m, char *sha)
+{
+	struct stat st;
+	int rc = 0, err;
+
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && !store_size_present(ig->s, m->size_bytes))
+		ig->hasher = hasher_start(fd, publish_sha256, ig->status);
+	if (ig->hasher == NULL) {
+		rc = sha256_fd(fd, sha);
+		if (rc == 0) {
+			m->sha256_hex = sha;
+			publish_sha256(ig->status, sha);
+		}
+	}
+	err = errno;
+	close(fd);
+	errno = err;
+	return rc;
+}
+
+/*
+ * Gives the capture its hash when it was computed during the decoding:
+ * INGEST_DONE, INGEST_SKIPPED when another run stored the same file in the
+ * meantime, INGEST_FAILED (msg) when the file could not be read.
+ */
+static enum ingest_result finish_hash(struct ingest *ig, char *msg, size_t msglen)
+{
+	char sha[SHA256_HEX_BYTES];
+	struct hasher *h = ig->hasher;
+	int rc;
+
+	if (h == NULL)
+		return INGEST_DONE;
+	ig->hasher = NULL;
+	if (hasher_finish(h, sha) != 0) {
+		snprintf(msg, msglen, "cannot read: %s", strerror(errno));
+		return INGEST_FAILED;
+	}
+	rc = store_set_capture_sha256(ig->s, ig->capture_id, sha);
+	if (rc == STORE_ERROR)
+		snprintf(msg, msglen, "database: %s", store_error(ig->s));
+	return rc == STORE_OK ? INGEST_DONE : rc == STORE_EXISTS ? INGEST_SKIPPED : INGEST_FAILED;
+}
+
+/* Reads the capture begun in ig into the store and commits it. */
+static enum ingest_result ingest_capture(struct ingest *ig, const struct ingest_options *o,
+					 const char *path, struct ingest_totals *totals,
+					 char *msg, size_t msglen)
+{
+	enum cap_status st;
+	enum ingest_result hashed;
+	double t1 = now_s(), t2, t3;
+
+	st = read_all(ig, path, o->progress);
+	t2 = now_s();
+	finish(ig, st);
+	t3 = now_s();
+	totals->read_s += t2 - t1;
+	totals->drain_s += t3 - t2;
+	/* the hash's thread, if still running, is all that is waited for here */
+	hashed = finish_hash(ig, msg, msglen);
+	totals->hash_s += now_s() - t3;
+	if (hashed != INGEST_DONE) {
+		store_abort_capture(ig->s);
+		return hashed;
+	}
+	t3 = now_s();
+	if (ig->db_failed || store_end_capture(ig->s, ig->capture_id, &ig->res) != STORE_OK) {
+		snprintf(msg, msglen, "database: %s", store_error(ig->s));
+		store_abort_capture(ig->s);
+		return INGEST_FAILED;
+	}
+	totals->commit_s += now_s() - t3;
+	if (st == CAP_END)
+		return INGEST_DONE;
+	snprintf(msg, msglen, "%s", capfile_error(ig->cf));
+	return INGEST_PARTIAL;
 }
 
 enum ingest_result ingest_fd(struct store *s, int fd, const char *path,
@@ -337,26 +431,32 @@ enum ingest_result ingest_fd(struct store *s, int fd, const char *path,
 			     .status = o->status };
 	struct capture_meta meta;
 	char sha[SHA256_HEX_BYTES];
-	enum cap_status st;
 	enum ingest_result result;
 	int rc;
-
-	double t0 = now_s(), t1, t2, t3;
+	double t0 = now_s();
 
 	msg[0] = '\0';
-	ig.cf = open_and_hash(fd, path, sha, msg, msglen);
-	totals->hash_s += now_s() - t0;
-	if (ig.cf == NULL)
+	ig.cf = open_capture(fd, path, msg, msglen);
+	if (ig.cf == NULL) {
+		close(fd);
 		return INGEST_FAILED;
-	meta = (struct capture_meta){ sha, path,
+	}
+	meta = (struct capture_meta){ NULL, path,
 		capfile_format(ig.cf) == CAP_FORMAT_PCAPNG ? "pcapng" : "pcap",
 		capfile_gzipped(ig.cf), capfile_size(ig.cf), o->sandbox };
 	publish_meta(o->status, &meta);
+	rc = start_hash(&ig, fd, &meta, sha);
+	totals->hash_s += now_s() - t0;
+	if (rc != 0) {
+		snprintf(msg, msglen, "cannot read: %s", strerror(errno));
+		ingest_free(&ig);
+		return INGEST_FAILED;
+	}
 	rc = store_begin_capture(s, &meta, &ig.capture_id);
 	if (rc != STORE_OK) {
 		if (rc == STORE_ERROR)
 			snprintf(msg, msglen, "database: %s", store_error(s));
-		capfile_close(ig.cf);
+		ingest_free(&ig);
 		return rc == STORE_EXISTS ? INGEST_SKIPPED : INGEST_FAILED;
 	}
 	if (!ingest_setup(&ig, o)) {
@@ -365,28 +465,14 @@ enum ingest_result ingest_fd(struct store *s, int fd, const char *path,
 		ingest_free(&ig);
 		return INGEST_FAILED;
 	}
-	t1 = now_s();
-	st = read_all(&ig, path, o->progress);
-	t2 = now_s();
-	finish(&ig, st);
-	t3 = now_s();
-	totals->read_s += t2 - t1;
-	totals->drain_s += t3 - t2;
-	if (ig.db_failed || store_end_capture(s, ig.capture_id, &ig.res) != STORE_OK) {
-		snprintf(msg, msglen, "database: %s", store_error(s));
-		store_abort_capture(s);
-		ingest_free(&ig);
-		return INGEST_FAILED;
+	result = ingest_capture(&ig, o, path, totals, msg, msglen);
+	if (result == INGEST_DONE || result == INGEST_PARTIAL) {
+		totals->packets += ig.res.packets;
+		totals->flows += ig.flows;
+		totals->processes += ig.processes;
+		totals->attributed_flows += ig.attributed_flows;
+		totals->bytes += capfile_size(ig.cf);
 	}
-	totals->commit_s += now_s() - t3;
-	result = st == CAP_END ? INGEST_DONE : INGEST_PARTIAL;
-	if (result == INGEST_PARTIAL)
-		snprintf(msg, msglen, "%s", capfile_error(ig.cf));
-	totals->packets += ig.res.packets;
-	totals->flows += ig.flows;
-	totals->processes += ig.processes;
-	totals->attributed_flows += ig.attributed_flows;
-	totals->bytes += capfile_size(ig.cf);
 	ingest_free(&ig);
 	return result;
 }

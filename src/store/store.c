@@ -20,13 +20,20 @@
 enum stmt_id {
 	ST_FIND_CAPTURE, ST_DELETE_CRASHED, ST_INSERT_CAPTURE, ST_MAX_FLOW, ST_INTERFACE,
 	ST_PROCESS, ST_PROCESS_COUNTS, ST_FLOW, ST_ANOMALY, ST_ANOMALY_COUNT, ST_END_CAPTURE,
-	ST_SOCKET, ST_COUNT
+	ST_SOCKET, ST_SIZE_PRESENT, ST_SET_SHA256, ST_COUNT
 };
+
+/* captures.sha256 of a capture begun before its hash is known (unique: one
+ * capture is begun at a time, under the write lock, and it is replaced
+ * before the commit); no hex digest equals it. */
+#define SHA256_PENDING "pending"
 
 static const char *const stmt_sql[ST_COUNT] = {
 	/* a crashed file is analysed again: its row only says what happened */
 	[ST_FIND_CAPTURE] = "SELECT id FROM captures WHERE sha256 = ?1 AND status != 'crashed'",
 	[ST_DELETE_CRASHED] = "DELETE FROM captures WHERE sha256 = ?1 AND status = 'crashed'",
+	[ST_SIZE_PRESENT] = "SELECT 1 FROM captures WHERE size_bytes = ?1 AND status != 'crashed' LIMIT 1",
+	[ST_SET_SHA256] = "UPDATE captures SET sha256 = ?2 WHERE id = ?1",
 	[ST_INSERT_CAPTURE] =
 		"INSERT INTO captures (sha256, path, format, gzip, size_bytes, packets, status, "
 		"pidcap_version, analyzed_at, sandbox, status_detail) "
@@ -297,21 +304,32 @@ static int insert_capture(struct store *s, const struct capture_meta *m, const c
 	return run(s, ST_INSERT_CAPTURE);
 }
 
-int store_begin_capture(struct store *s, const struct capture_meta *m, int64_t *capture_id)
+/* The id of a capture (not a crashed one) with that SHA-256, or 0. */
+static int64_t find_capture(struct store *s, const char *sha256_hex)
 {
 	sqlite3_stmt *st = s->st[ST_FIND_CAPTURE];
-	int rc;
+	int64_t id = 0;
+
+	sqlite3_bind_text(st, 1, sha256_hex, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return id;
+}
+
+int store_begin_capture(struct store *s, const struct capture_meta *m, int64_t *capture_id)
+{
+	struct capture_meta pending = *m;
 
 	if (exec(s, "BEGIN IMMEDIATE") != STORE_OK)
 		return STORE_ERROR;
-	sqlite3_bind_text(st, 1, m->sha256_hex, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW) {
+	if (m->sha256_hex != NULL && find_capture(s, m->sha256_hex) != 0) {
 		exec(s, "ROLLBACK");
 		return STORE_EXISTS;
 	}
-	if (insert_capture(s, m, "in progress", 0, NULL) != STORE_OK)
+	if (pending.sha256_hex == NULL)
+		pending.sha256_hex = SHA256_PENDING;
+	if (insert_capture(s, &pending, "in progress", 0, NULL) != STORE_OK)
 		goto fail;
 	*capture_id = sqlite3_last_insert_rowid(s->db);
 	if (sqlite3_step(s->st[ST_MAX_FLOW]) != SQLITE_ROW) {
@@ -334,6 +352,31 @@ int store_begin_capture(struct store *s, const struct capture_meta *m, int64_t *
 fail:
 	exec(s, "ROLLBACK");
 	return STORE_ERROR;
+}
+
+bool store_size_present(struct store *s, uint64_t size_bytes)
+{
+	sqlite3_stmt *st = s->st[ST_SIZE_PRESENT];
+	bool present;
+
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)size_bytes);
+	present = sqlite3_step(st) != SQLITE_DONE;   /* a row, or an error: hash first */
+	sqlite3_reset(st);
+	return present;
+}
+
+int store_set_capture_sha256(struct store *s, int64_t capture_id, const char *sha256_hex)
+{
+	int64_t other = find_capture(s, sha256_hex);
+
+	if (other != 0 && other != capture_id)
+		return STORE_EXISTS;
+	sqlite3_bind_text(s->st[ST_DELETE_CRASHED], 1, sha256_hex, -1, SQLITE_TRANSIENT);
+	if (run(s, ST_DELETE_CRASHED) != STORE_OK)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s->st[ST_SET_SHA256], 1, capture_id);
+	sqlite3_bind_text(s->st[ST_SET_SHA256], 2, sha256_hex, -1, SQLITE_TRANSIENT);
+	return run(s, ST_SET_SHA256);
 }
 
 int64_t store_flow_row(const struct store *s, uint64_t flow_id)

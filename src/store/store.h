@@ -63,9 +63,21 @@ struct capture_meta {
 /*
  * Begins a capture. STORE_EXISTS when a capture with that SHA-256 is
  * already complete in the database (nothing is started); otherwise opens the
- * transaction and sets *capture_id.
+ * transaction and sets *capture_id. m->sha256_hex NULL: the hash is not
+ * known yet and must be given with store_set_capture_sha256 before
+ * store_end_capture.
  */
 int store_begin_capture(struct store *s, const struct capture_meta *m, int64_t *capture_id);
+
+/* Whether a capture (not a crashed one) of that many bytes is present, so
+ * that a file of that size must be hashed before it is begun (also true
+ * when the database cannot tell). */
+bool store_size_present(struct store *s, uint64_t size_bytes);
+
+/* Sets the SHA-256 of the capture begun without it (in its transaction).
+ * STORE_EXISTS when another capture (not a crashed one) has that hash: the
+ * caller then aborts the capture. */
+int store_set_capture_sha256(struct store *s, int64_t capture_id, const char *sha256_hex);
 
 int store_interface(struct store *s, int64_t capture_id, uint32_t idx,
 		    const struct cap_interface *ifc, uint64_t packets);
