@@ -80,7 +80,7 @@ static void on_flow_end(void *ctx, const struct flow_record *r)
 	if (r->why == FLOW_END_EVICTED) {
 		/* the memory cap pushed a live flow out: it may continue as a new one */
 		ig->flows_evicted++;
-		anomaly(ig, "flow_table_full", NULL, r->id, r->first_packet_no, r->last_ts_ns);
+		anomaly(ig, "flow_table_full", NULL, r->id, r->first.packet_no, r->last_ts_ns);
 	}
 	attrib_flow_end(ig->at, r);
 	if (ig->writer != NULL)

@@ -56,34 +56,19 @@ int64_t flow_duration_ns(const struct flow_record *r)
 	return r->last_ts_ns - r->first_ts_ns;
 }
 
-static void counts_of(const struct flow_dir *d, struct flow_counts *c)
-{
-	c->pkts = d->pkts;
-	c->ip_bytes = d->ip_bytes;
-	c->frame_bytes = d->frame_bytes;
-	c->payload_bytes = d->payload_bytes;
-	c->missed_bytes = d->missed_bytes;
-}
-
 void flow_record_fill(const struct flow *f, enum flow_end_reason why, struct flow_record *r)
 {
 	r->id = f->id;
 	r->key = f->key;
 	r->first_ts_ns = f->first_ts_ns;
 	r->last_ts_ns = f->last_ts_ns;
-	counts_of(&f->orig, &r->orig);
-	counts_of(&f->resp, &r->resp);
+	r->orig = f->orig.count;
+	r->resp = f->resp.count;
 	/* the flow's history is always NUL-terminated (flow_hist_add) */
 	memcpy(r->history, f->history, f->history_len + 1u);
 	r->conn_state = flow_conn_state(f);
-	r->vlan = f->vlan;
-	r->inner_vlan = f->inner_vlan;
-	r->n_vlans = f->n_vlans;
 	r->flipped = f->flipped;
-	r->tunnel = f->tunnel;
-	r->tunnel_outer = f->tunnel_outer;
-	r->first_packet_no = f->first_packet_no;
-	r->capture_id = f->capture_id;
+	r->first = f->first;
 	r->why = why;
 	r->attrib = f->attrib;
 }
@@ -168,7 +153,7 @@ static const char *tcp_conn_state_reset(const struct flow *f, uint8_t os, uint8_
 {
 	if (rs == FLOW_TCP_RESET) {
 		if (os == FLOW_TCP_SYN_SENT || os == FLOW_TCP_SYN_ACK_SENT ||
-		    (os == FLOW_TCP_RESET && f->orig.payload_bytes == 0 && f->resp.payload_bytes == 0))
+		    (os == FLOW_TCP_RESET && f->orig.count.payload_bytes == 0 && f->resp.count.payload_bytes == 0))
 			return "REJ";
 		return tcp_inactive(os) ? "RSTRH" : "RSTR";
 	}
@@ -205,8 +190,8 @@ const char *flow_conn_state(const struct flow *f)
 		return tcp_conn_state(f);
 	case FLOW_PROTO_UDP:
 		/* UDP_ACTIVE: the side sent a (valid) datagram. */
-		o = f->orig.pkts > 0;
-		r = f->resp.pkts > 0;
+		o = f->orig.count.pkts > 0;
+		r = f->resp.count.pkts > 0;
 		if (o)
 			return r ? "SF" : "S0";
 		return r ? "SHR" : "OTH";

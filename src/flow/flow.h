@@ -72,6 +72,16 @@ struct flow_counts {
 	uint64_t missed_bytes;    /* TCP content gaps (Zeek missed_bytes) */
 };
 
+/* What the flow's first packet said: set when the flow is created. */
+struct flow_first {
+	uint16_t vlan, inner_vlan;
+	uint8_t n_vlans;
+	enum decode_tunnel tunnel;
+	struct ip_endpoints tunnel_outer;   /* the outermost packet, when tunnelled */
+	uint64_t packet_no;        /* packet number in its capture */
+	uint32_t capture_id;       /* which input file opened it */
+};
+
 /*
  * What a flow leaves behind when it ends: the exported value, filled by the
  * table (flows themselves are private to src/flow). Plain data: it may be
@@ -86,13 +96,8 @@ struct flow_record {
 	struct flow_counts orig, resp;
 	char history[FLOW_HISTORY_BYTES];  /* NUL-terminated, "" when none */
 	const char *conn_state;    /* Zeek's conn_state ("S0", "SF", "REJ", ... "OTH"), static */
-	uint16_t vlan, inner_vlan;
-	uint8_t n_vlans;
 	bool flipped;              /* Zeek's '^': roles swapped by a heuristic */
-	enum decode_tunnel tunnel;
-	struct ip_endpoints tunnel_outer;
-	uint64_t first_packet_no;  /* packet number in its capture */
-	uint32_t capture_id;       /* which input file opened it */
+	struct flow_first first;
 	enum flow_end_reason why;
 	struct flow_attrib attrib; /* the attribution layer's results */
 };

@@ -70,11 +70,7 @@ struct flow_tcp_end {
 
 /* One direction of a flow. */
 struct flow_dir {
-	uint64_t pkts;
-	uint64_t ip_bytes;        /* sum of IP total lengths (Zeek *_ip_bytes) */
-	uint64_t frame_bytes;     /* sum of frame lengths on the wire (tshark conv bytes) */
-	uint64_t payload_bytes;   /* TCP: from sequence numbers, as Zeek; UDP/ICMP: payload lengths */
-	uint64_t missed_bytes;    /* TCP content gaps (Zeek missed_bytes) */
+	struct flow_counts count;   /* as exported (flow.h) */
 	struct flow_tcp_end tcp;
 };
 
@@ -90,12 +86,7 @@ struct flow {
 	struct flow_dir orig, resp;
 	char history[FLOW_HISTORY_BYTES];
 	uint8_t history_len;
-	uint16_t vlan, inner_vlan;
-	uint8_t n_vlans;
-	enum decode_tunnel tunnel;
-	struct ip_endpoints tunnel_outer;
-	uint64_t first_packet_no;  /* packet number in its capture */
-	uint32_t capture_id;       /* which input file opened it */
+	struct flow_first first;
 	bool flipped;              /* Zeek's '^': roles swapped by a heuristic */
 	struct flow_attrib attrib; /* the attribution layer's (flow.h) */
 	/* Zeek connection state and table links. */

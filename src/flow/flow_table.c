@@ -546,13 +546,8 @@ static struct flow *create_flow(struct flow_table *t, const struct decoded *d,
 	f->one_way = k->one_way;
 	f->hash = k->hash;
 	f->first_ts_ns = f->last_ts_ns = ts_ns;
-	f->vlan = d->vlan;
-	f->inner_vlan = d->inner_vlan;
-	f->n_vlans = d->n_vlans;
-	f->tunnel = d->tunnel;
-	f->tunnel_outer = d->outer;
-	f->first_packet_no = packet_no;
-	f->capture_id = t->capture_id;
+	f->first = (struct flow_first){ d->vlan, d->inner_vlan, d->n_vlans, d->tunnel, d->outer,
+					packet_no, t->capture_id };
 	f->list = FLOW_LIST_NONE;
 	if (k->proto == FLOW_PROTO_TCP)
 		flow_tcp_init(f);
@@ -594,25 +589,25 @@ static void udp_packet(struct flow *f, int dir, const struct decoded *d, int64_t
 		flow_hist_check(f, HIST_UDP_ORIG_DATA, 'D');
 	else
 		flow_hist_check(f, HIST_UDP_RESP_DATA, 'd');
-	side(f, dir)->payload_bytes += d->payload_len;
+	side(f, dir)->count.payload_bytes += d->payload_len;
 	f->last_ts_ns = ts_ns;
 }
 
 /* ICMPAnalyzer::DeliverPacket(): no history; payload after the 8-byte header. */
 static void icmp_packet(struct flow *f, int dir, const struct decoded *d, int64_t ts_ns)
 {
-	side(f, dir)->payload_bytes += d->payload_len;
+	side(f, dir)->count.payload_bytes += d->payload_len;
 	f->last_ts_ns = ts_ns;
 }
 
 /* Zeek ConnSize: packets and IP bytes per side; plus frame bytes. */
 static void count_packet(struct flow *f, int dir, const struct decoded *d, uint32_t wire_len)
 {
-	struct flow_dir *s = side(f, dir);
+	struct flow_counts *c = &side(f, dir)->count;
 
-	s->pkts++;
-	s->ip_bytes += d->ip_bytes;
-	s->frame_bytes += wire_len;
+	c->pkts++;
+	c->ip_bytes += d->ip_bytes;
+	c->frame_bytes += wire_len;
 }
 
 /* Returns the sender's side once the packet is accounted. */

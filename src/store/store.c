@@ -556,6 +556,8 @@ int store_flow(struct store *s, int64_t capture_id, const struct flow_record *f)
 	char cid[COMMUNITY_ID_BYTES];
 	char orig[INET6_ADDRSTRLEN], resp[INET6_ADDRSTRLEN];
 	char t_orig[INET6_ADDRSTRLEN], t_resp[INET6_ADDRSTRLEN];
+	const struct ip_endpoints *outer = &f->first.tunnel_outer;
+	bool tunnelled = f->first.tunnel != TUNNEL_NONE;
 
 	/* every buffer bound below lives until run() has stepped the statement */
 	community_id_v1_with(s->cid, &f->key, 0, cid);
@@ -579,17 +581,15 @@ int store_flow(struct store *s, int64_t capture_id, const struct flow_record *f)
 	sqlite3_bind_int64(st, 18, (sqlite3_int64)f->resp.payload_bytes);
 	sqlite3_bind_int64(st, 19, (sqlite3_int64)f->resp.ip_bytes);
 	sqlite3_bind_int64(st, 20, (sqlite3_int64)(f->orig.missed_bytes + f->resp.missed_bytes));
-	bind_int_or_null(st, 21, f->n_vlans > 0, f->vlan);
-	bind_int_or_null(st, 22, f->n_vlans > 1, f->inner_vlan);
-	bind_static(st, 23, f->tunnel != TUNNEL_NONE ? tunnel_name(f->tunnel) : NULL);
-	bind_static(st, 24, f->tunnel != TUNNEL_NONE ?
-			    addr_text(f->tunnel_outer.version, f->tunnel_outer.src, t_orig) : NULL);
-	bind_static(st, 25, f->tunnel != TUNNEL_NONE ?
-			    addr_text(f->tunnel_outer.version, f->tunnel_outer.dst, t_resp) : NULL);
+	bind_int_or_null(st, 21, f->first.n_vlans > 0, f->first.vlan);
+	bind_int_or_null(st, 22, f->first.n_vlans > 1, f->first.inner_vlan);
+	bind_static(st, 23, tunnelled ? tunnel_name(f->first.tunnel) : NULL);
+	bind_static(st, 24, tunnelled ? addr_text(outer->version, outer->src, t_orig) : NULL);
+	bind_static(st, 25, tunnelled ? addr_text(outer->version, outer->dst, t_resp) : NULL);
 	bind_static(st, 26, cid);
 	bind_int_or_null(st, 27, f->attrib.process_row != 0, f->attrib.process_row);
 	bind_static(st, 28, end_reason_name(f->why));
-	sqlite3_bind_int64(st, 29, (sqlite3_int64)f->first_packet_no);
+	sqlite3_bind_int64(st, 29, (sqlite3_int64)f->first.packet_no);
 	bind_int_or_null(st, 30, f->attrib.resp_process_row != 0, f->attrib.resp_process_row);
 	return run(s, ST_FLOW);
 }

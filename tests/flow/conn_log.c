@@ -113,10 +113,10 @@ static void print_endpoints(const struct ip_endpoints *e)
 
 static void print_outer(const struct flow_record *f)
 {
-	if (f->tunnel == TUNNEL_NONE || f->tunnel_outer.version == 0)
+	if (f->first.tunnel == TUNNEL_NONE || f->first.tunnel_outer.version == 0)
 		printf("-");
 	else
-		print_endpoints(&f->tunnel_outer);
+		print_endpoints(&f->first.tunnel_outer);
 }
 
 static void print_flow(const struct flow_record *f)

@@ -593,7 +593,7 @@ static void test_vlan(void)
 	d.inner_vlan = 20;
 	feed(t, d, 0);
 	f = flush_one(t);
-	tap_ok(f != NULL && f->vlan == 10 && f->inner_vlan == 20 && f->n_vlans == 2, "VLAN ids recorded");
+	tap_ok(f != NULL && f->first.vlan == 10 && f->first.inner_vlan == 20 && f->first.n_vlans == 2, "VLAN ids recorded");
 	flow_table_free(t);
 }
 
