@@ -51,8 +51,12 @@ enum flow_end_reason {
  * is created, never read or written by the table, copied into the flow's
  * record when it ends. It lives inside the flow, reached through the
  * per-packet answer (struct flow_pkt.attrib), because the per-packet path
- * is hot: a side table keyed by flow id would cost a hash probe per
- * attributed packet and a removal per flow, this costs nothing.
+ * is hot: a side table keyed by flow id costs a hash probe per attributed
+ * packet and a removal per flow, measured at +3.5 ns a packet with 2,000
+ * flows held (the benchmark's peak) and +100 ns with 500,000 (a cache miss
+ * each: +0.2 s for 1.95 M packets); the slot costs 32 bytes of the flow.
+ * Later layers (reassembly, DPI), whose state most flows never need, keep
+ * theirs in side tables keyed by the flow id.
  */
 struct flow_attrib {
 	int64_t process_row;       /* store row of the process owning the flow, 0 = unknown:
