@@ -210,6 +210,7 @@ static void finish(struct ingest *ig, enum cap_status st)
 
 	flow_table_flush(ig->ft);
 	if (ig->writer != NULL) {
+		flow_table_set_record_slot(ig->ft, NULL, NULL);   /* the slots go with the writer */
 		db_check(ig, flow_writer_finish(ig->writer));
 		ig->writer = NULL;
 	}
