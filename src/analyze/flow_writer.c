@@ -10,7 +10,7 @@
 #include "analyze/flow_writer.h"
 
 #define BATCH_FLOWS 512u
-#define BATCHES 8u          /* in flight: 8 x 512 records of ~300 bytes = ~1.2 MiB */
+#define BATCHES 8u          /* in flight: 8 x 512 records of 336 bytes = ~1.3 MiB */
 
 struct batch {
 	uint32_t n;

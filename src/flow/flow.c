@@ -56,7 +56,8 @@ int64_t flow_duration_ns(const struct flow_record *r)
 	return r->last_ts_ns - r->first_ts_ns;
 }
 
-void flow_record_fill(const struct flow *f, enum flow_end_reason why, struct flow_record *r)
+void flow_record_fill(const struct flow *f, enum flow_end_reason why,
+		      struct community_id_hasher *cid, struct flow_record *r)
 {
 	r->id = f->id;
 	r->key = f->key;
@@ -69,6 +70,7 @@ void flow_record_fill(const struct flow *f, enum flow_end_reason why, struct flo
 	r->conn_state = flow_conn_state(f);
 	r->flipped = f->flipped;
 	r->first = f->first;
+	community_id_v1_with(cid, &f->key, 0, r->community_id);
 	r->why = why;
 	r->attrib = f->attrib;
 }

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "decode/decode.h"
+#include "flow/community_id.h"
 
 /*
  * A flow is one connection in Zeek's sense: keyed on the 5-tuple of the
@@ -102,6 +103,7 @@ struct flow_record {
 	const char *conn_state;    /* Zeek's conn_state ("S0", "SF", "REJ", ... "OTH"), static */
 	bool flipped;              /* Zeek's '^': roles swapped by a heuristic */
 	struct flow_first first;
+	char community_id[COMMUNITY_ID_BYTES];   /* Community ID v1, seed 0, of the key */
 	enum flow_end_reason why;
 	struct flow_attrib attrib; /* the attribution layer's results */
 };
@@ -116,7 +118,9 @@ typedef void (*flow_export_fn)(void *ctx, const struct flow_record *r);
 /*
  * Where the table builds the next record: a buffer of the consumer (e.g. a
  * slot of a writer's batch, so the record is written once and never
- * copied), valid until the export callback that follows returns.
+ * copied), valid until the export callback that follows returns. The
+ * record, Community ID included, is built on the thread that feeds the
+ * table.
  */
 typedef struct flow_record *(*flow_record_slot_fn)(void *ctx);
 

@@ -118,8 +118,10 @@ struct flow_tcp_seg {
 /* Zeek's conn_state ("S0", "SF", "REJ", ... "OTH") of a flow. */
 const char *flow_conn_state(const struct flow *f);
 
-/* Fills r with what f leaves behind, ending for reason why. */
-void flow_record_fill(const struct flow *f, enum flow_end_reason why, struct flow_record *r);
+/* Fills r with what f leaves behind, ending for reason why; cid computes
+ * the Community ID (NULL: OpenSSL's one-shot call). */
+void flow_record_fill(const struct flow *f, enum flow_end_reason why,
+		      struct community_id_hasher *cid, struct flow_record *r);
 
 /* Zeek Connection::CheckHistory: true if mask was already given, else
  * records it and appends code. */

@@ -53,6 +53,7 @@ struct flow_table {
 	flow_record_slot_fn slot;  /* NULL: records are built in own_record */
 	void *slot_ctx;
 	struct flow_record own_record;
+	struct community_id_hasher *cid;   /* NULL: the one-shot SHA-1 */
 	struct flow **buckets;
 	uint32_t bucket_mask;
 	uint32_t max_buckets;      /* one per flow of the cap, a power of two */
@@ -395,7 +396,7 @@ static void remove_flow(struct flow_table *t, struct flow *f, enum flow_end_reas
 	if (t->fn != NULL) {
 		struct flow_record *r = t->slot != NULL ? t->slot(t->slot_ctx) : &t->own_record;
 
-		flow_record_fill(f, why, r);
+		flow_record_fill(f, why, t->cid, r);
 		t->fn(t->ctx, r);
 	}
 	f->hash_next = t->free_flows;
@@ -662,6 +663,7 @@ struct flow_table *flow_table_new(const struct flow_config *cfg, flow_export_fn 
 	t->bucket_mask = n - 1;
 	t->fn = fn;
 	t->ctx = ctx;
+	t->cid = community_id_hasher_new();
 	return t;
 }
 
@@ -735,6 +737,7 @@ void flow_table_free(struct flow_table *t)
 		free(s);
 	}
 	free(t->buckets);
+	community_id_hasher_free(t->cid);
 	free(t);
 }
 

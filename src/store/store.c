@@ -11,7 +11,6 @@
 
 #include "capfile/linktype.h"
 #include "store/schema.h"
-#include "flow/community_id.h"
 #include "store/store.h"
 
 #define MAX_ANOMALY_NAMES 256u
@@ -89,7 +88,6 @@ struct store {
 	struct anomaly_count anomalies[MAX_ANOMALY_NAMES];
 	uint32_t n_anomaly_names;
 	uint64_t anomalies_total;
-	struct community_id_hasher *cid;   /* used by store_flow() only */
 };
 
 /* Settings for a bulk writer that must survive kill -9 (WAL is always
@@ -144,7 +142,6 @@ struct store *store_open(const char *path, char *err, size_t errlen)
 		fail_db(s, err, errlen, "cannot open the database");
 		goto fail;
 	}
-	s->cid = community_id_hasher_new();
 	sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
 	sqlite3_db_config(s->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
 	if (sqlite3_exec(s->db, connection_pragmas, NULL, NULL, &msg) != SQLITE_OK) {
@@ -190,7 +187,6 @@ int store_close(struct store *s, char *err, size_t errlen)
 			rc = STORE_ERROR;
 		}
 	}
-	community_id_hasher_free(s->cid);
 	free(s);
 	return rc;
 }
@@ -553,14 +549,12 @@ static double seconds(int64_t ns)
 int store_flow(struct store *s, int64_t capture_id, const struct flow_record *f)
 {
 	sqlite3_stmt *st = s->st[ST_FLOW];
-	char cid[COMMUNITY_ID_BYTES];
 	char orig[INET6_ADDRSTRLEN], resp[INET6_ADDRSTRLEN];
 	char t_orig[INET6_ADDRSTRLEN], t_resp[INET6_ADDRSTRLEN];
 	const struct ip_endpoints *outer = &f->first.tunnel_outer;
 	bool tunnelled = f->first.tunnel != TUNNEL_NONE;
 
 	/* every buffer bound below lives until run() has stepped the statement */
-	community_id_v1_with(s->cid, &f->key, 0, cid);
 	sqlite3_bind_int64(st, 1, store_flow_row(s, f->id));
 	sqlite3_bind_int64(st, 2, capture_id);
 	sqlite3_bind_double(st, 3, seconds(f->first_ts_ns));
@@ -586,7 +580,7 @@ int store_flow(struct store *s, int64_t capture_id, const struct flow_record *f)
 	bind_static(st, 23, tunnelled ? tunnel_name(f->first.tunnel) : NULL);
 	bind_static(st, 24, tunnelled ? addr_text(outer->version, outer->src, t_orig) : NULL);
 	bind_static(st, 25, tunnelled ? addr_text(outer->version, outer->dst, t_resp) : NULL);
-	bind_static(st, 26, cid);
+	bind_static(st, 26, f->community_id);
 	bind_int_or_null(st, 27, f->attrib.process_row != 0, f->attrib.process_row);
 	bind_static(st, 28, end_reason_name(f->why));
 	sqlite3_bind_int64(st, 29, (sqlite3_int64)f->first.packet_no);
