@@ -128,16 +128,35 @@ static void add_totals(struct ingest_totals *t, const struct ingest_totals *a)
 }
 
 /* Stores the crashed file's row; the worker's transaction is gone with it. */
+/* The crashed file's hash: the worker's, or computed here when it died
+ * before its hashing thread was done. False when the file cannot be read. */
+static bool crash_sha256(const char *path, const struct ingest_status *st, char *sha)
+{
+	int fd, rc;
+
+	if (st->have_sha256) {
+		memcpy(sha, st->sha256_hex, SHA256_HEX_BYTES);
+		return true;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	rc = sha256_fd(fd, sha);
+	close(fd);
+	return rc == 0;
+}
+
 static void record_crash(const struct cli *cli, const char *path, const struct worker_report *w)
 {
 	const struct ingest_status *st = &w->status;
-	struct capture_meta m = { st->sha256_hex, path, st->format, st->gzip, st->size_bytes,
+	char sha[SHA256_HEX_BYTES];
+	struct capture_meta m = { sha, path, st->format, st->gzip, st->size_bytes,
 				  w->sandbox[0] ? w->sandbox : NULL };
 	struct store *s;
 	char err[512];
 
 	fprintf(stderr, "pidcap analyze: %s: crashed: %s\n", path, w->msg);
-	if (!st->have_meta) {
+	if (!st->have_meta || !crash_sha256(path, st, sha)) {
 		fprintf(stderr, "pidcap analyze: %s: not recorded (it crashed before it was hashed)\n",
 			path);
 		return;

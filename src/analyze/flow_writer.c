@@ -10,12 +10,11 @@
 #include "analyze/flow_writer.h"
 
 #define BATCH_FLOWS 512u
-#define BATCHES 8u          /* in flight: 8 x 512 flows of ~520 bytes = ~2 MiB */
+#define BATCHES 8u          /* in flight: 8 x 512 records of 336 bytes = ~1.3 MiB */
 
 struct batch {
 	uint32_t n;
-	struct flow flows[BATCH_FLOWS];
-	enum flow_end_reason why[BATCH_FLOWS];
+	struct flow_record recs[BATCH_FLOWS];
 };
 
 struct flow_writer {
@@ -56,7 +55,7 @@ static void *writer_main(void *arg)
 		for (uint32_t i = 0; i < b->n && !failed; i++) {
 			/* per row, so the reader never waits longer than one insert */
 			pthread_mutex_lock(&w->db);
-			failed = store_flow(w->s, w->capture_id, &b->flows[i], b->why[i]) != STORE_OK;
+			failed = store_flow(w->s, w->capture_id, &b->recs[i]) != STORE_OK;
 			pthread_mutex_unlock(&w->db);
 		}
 		pthread_mutex_lock(&w->lock);
@@ -116,13 +115,14 @@ static void hand_over(struct flow_writer *w)
 	pthread_mutex_unlock(&w->lock);
 }
 
-void flow_writer_push(struct flow_writer *w, const struct flow *f, enum flow_end_reason why)
+struct flow_record *flow_writer_slot(struct flow_writer *w)
 {
-	struct batch *b = w->filling;
+	return &w->filling->recs[w->filling->n];
+}
 
-	b->flows[b->n] = *f;
-	b->why[b->n] = why;
-	if (++b->n == BATCH_FLOWS)
+void flow_writer_commit(struct flow_writer *w)
+{
+	if (++w->filling->n == BATCH_FLOWS)
 		hand_over(w);
 }
 

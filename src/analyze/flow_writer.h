@@ -9,8 +9,10 @@
 
 /*
  * Decoding and flow tracking run on the calling thread; inserting rows into
- * SQLite runs on a writer thread, so the two cores work at once. Flows are
- * copied into batches; a bounded number of batches is in flight, so a slow
+ * SQLite runs on a writer thread, so the two cores work at once. The flow
+ * table builds each record directly in a slot of the batch being filled
+ * (flow_table_set_record_slot), so a flow is written once and never
+ * copied; a bounded number of batches is in flight, so a slow
  * disk makes the reader wait instead of growing memory. Rows are written in
  * the order flows were pushed. The store's other calls stay on the calling
  * thread, between flow_writer_lock_db and flow_writer_unlock_db: the
@@ -24,8 +26,12 @@ struct flow_writer;
  * writes synchronously. */
 struct flow_writer *flow_writer_start(struct store *s, int64_t capture_id);
 
-/* Queues a copy of f; blocks while the queue is full. */
-void flow_writer_push(struct flow_writer *w, const struct flow *f, enum flow_end_reason why);
+/* The slot the next record is to be built in (a flow_record_slot_fn): it
+ * stays the same until flow_writer_commit. */
+struct flow_record *flow_writer_slot(struct flow_writer *w);
+
+/* Queues the record built in the slot; blocks while the queue is full. */
+void flow_writer_commit(struct flow_writer *w);
 
 /* Take and give back the connection around any other store call made while
  * the writer runs. */

@@ -6,22 +6,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "analyze/flow_writer.h"
-#include "capfile/pcapng_const.h"
+#include "analyze/hasher.h"
 #include "analyze/ingest.h"
-#include "analyze/procmap.h"
+#include "attrib/attrib.h"
 #include "capfile/capfile.h"
-#include "capfile/procinfo.h"
 #include "capfile/sockrec.h"
 #include "decode/decode.h"
 #include "flow/flow.h"
+#include "util/array.h"
 #include "util/progress.h"
 #include "util/sha256file.h"
 
-#define MAX_DARWIN_PROCS 65536u   /* Apple process blocks per section */
 #define WRITER_CHECK_RECORDS 65536u  /* how often to ask the writer thread for errors */
 
 struct ingest {
@@ -30,15 +30,13 @@ struct ingest {
 	struct capfile *cf;
 	struct decoder *dec;
 	struct flow_table *ft;
-	struct procmap *pm;
-	struct sockmap *sm;         /* socket records, for packets without option 8 */
+	struct attrib *at;
 	struct flow_writer *writer;   /* NULL: flows are written on this thread */
+	struct hasher *hasher;        /* the input's hash, while it runs on a thread */
 	bool db_failed;
 	uint64_t flows, flows_evicted, attributed_flows, processes;
-	uint64_t *if_packets;
-	uint32_t n_if;
-	int64_t *darwin_rows;       /* Apple PIB index (per section) -> process row */
-	uint32_t n_darwin;
+	uint64_t *if_packets;       /* per interface, up to if_cap */
+	size_t if_cap;
 	int64_t last_ts_ns;
 	struct capture_result res;
 	uint64_t crash_at_packet;   /* test hook, 0 = off */
@@ -74,29 +72,34 @@ static void anomaly(struct ingest *ig, const char *name, const char *detail, uin
 	db_unlock(ig);
 }
 
-static void on_flow_end(void *ctx, const struct flow *f, enum flow_end_reason why)
+static void on_flow_end(void *ctx, const struct flow_record *r)
 {
 	struct ingest *ig = ctx;
 
 	ig->flows++;
-	if (why == FLOW_END_EVICTED) {
+	if (r->why == FLOW_END_EVICTED) {
 		/* the memory cap pushed a live flow out: it may continue as a new one */
 		ig->flows_evicted++;
-		anomaly(ig, "flow_table_full", NULL, f->id, f->first_packet_no, f->last_ts_ns);
+		anomaly(ig, "flow_table_full", NULL, r->id, r->first.packet_no, r->last_ts_ns);
 	}
-	if (f->process_row != 0) {
-		procmap_count(ig->pm, f->process_row, 0, 1);
-		ig->attributed_flows++;
-	}
+	attrib_flow_end(ig->at, r);
 	if (ig->writer != NULL)
-		flow_writer_push(ig->writer, f, why);
+		flow_writer_commit(ig->writer);   /* r is the writer's slot */
 	else
-		db_check(ig, store_flow(ig->s, ig->capture_id, f, why));
+		db_check(ig, store_flow(ig->s, ig->capture_id, r));
 }
 
-static int64_t add_process(struct ingest *ig, const char *source, uint32_t pid,
-			   const struct proc_record *pr, const char *name, int64_t start_ns)
+/* The writer's batch slot, where the flow table builds each record. */
+static struct flow_record *writer_slot(void *ctx)
 {
+	return flow_writer_slot(ctx);
+}
+
+/* attrib_ops.add_process: a processes row. */
+static int64_t add_process(void *ctx, const char *source, uint32_t pid,
+			   const struct proc_record *pr, const char *name)
+{
+	struct ingest *ig = ctx;
 	int64_t row = 0;
 	int rc;
 
@@ -108,157 +111,21 @@ static int64_t add_process(struct ingest *ig, const char *source, uint32_t pid,
 		return 0;
 	}
 	ig->processes++;
-	if (!procmap_add(ig->pm, pid, start_ns, row))
-		anomaly(ig, "too_many_processes", NULL, 0, 0, INT64_MIN);
 	return row;
 }
 
-static void on_process_record(struct ingest *ig, const struct cap_record *rec)
+/* attrib_ops.anomaly */
+static void attrib_anomaly(void *ctx, const char *name)
 {
-	struct proc_record pr;
-	int64_t row;
-
-	if (!proc_record_decode(rec, &pr))
-		return;
-	if (pr.bad)
-		anomaly(ig, "malformed_process_record", NULL, 0, 0, INT64_MIN);
-	if (pr.source == PROC_SRC_WIRESHARK) {
-		add_process(ig, "pcapng-process-block", pr.pid, &pr, NULL,
-			    pr.has_starttime ? (int64_t)pr.starttime_ns : PROCMAP_NO_START);
-		return;
-	}
-	row = add_process(ig, "darwin-process-block", pr.pid, &pr, NULL, PROCMAP_NO_START);
-	if (ig->n_darwin < MAX_DARWIN_PROCS) {
-		int64_t *n = realloc(ig->darwin_rows, (ig->n_darwin + 1) * sizeof(*n));
-
-		if (n != NULL) {
-			ig->darwin_rows = n;
-			ig->darwin_rows[ig->n_darwin++] = row;
-		}
-	}
-}
-
-static void on_socket_record(struct ingest *ig, const struct cap_record *rec)
-{
-	struct sock_record r;
-
-	if (!sockrec_decode(rec, &r)) {
-		anomaly(ig, "malformed_socket_record", NULL, 0, 0, INT64_MIN);
-		return;
-	}
-	if (sockmap_add(ig->sm, &r) == SOCKMAP_FULL)
-		anomaly(ig, "too_many_sockets", NULL, 0, 0, INT64_MIN);
-}
-
-/* The process row of a socket's owner: by pid and the process's start time
- * (the packet's time when the record has none), as option 8 would find it. */
-static int64_t socket_process(const struct ingest *ig, const struct sock_record *r, int64_t ts)
-{
-	return procmap_find(ig->pm, r->pid, r->proc_start_ns != 0 ? r->proc_start_ns : ts);
-}
-
-/* A packet that names no process: the owner of the socket records that match it. */
-/* Whether the socket r is the packet's source end (its sender). */
-static bool sock_sent(const struct sock_record *r, const struct decoded *d)
-{
-	static const uint8_t any[16];
-	size_t alen = d->ip.version == 4 ? 4 : 16;
-
-	if (d->ip.sport != r->lport)
-		return false;
-	if (memcmp(r->laddr, any, 16) == 0 || memcmp(r->laddr, d->ip.src, alen) == 0)
-		return !(r->rport != 0 && d->ip.dport != r->rport);
-	return false;
-}
-
-static int64_t reattribute(struct ingest *ig, const struct decoded *d, int64_t ts, bool *sender)
-{
-	const struct sock_record *r;
-	uint32_t id;
-	int64_t row;
-
-	if (d->ip.version == 0 || d->fragment || !d->l4_ok)
-		return 0;
-	id = sockmap_find(ig->sm, &d->ip, ts);
-	r = sockmap_record(ig->sm, id);
-	if (r == NULL || r->pid == 0)
-		return 0;
-	*sender = sock_sent(r, d);
-	row = socket_process(ig, r, ts);
-	if (row == 0)
-		row = add_process(ig, "socket-record", r->pid, NULL, NULL, PROCMAP_NO_START);
-	if (row != 0) {
-		sockmap_count(ig->sm, id);
-		ig->res.reattributed_packets++;
-	}
-	return row;
-}
-
-/* The process row a packet names, creating a bare row for an unknown pid;
- * *sender says whether that process sent the packet (else it received it:
- * epb_flags direction inbound, or the matching socket is the destination). */
-static int64_t packet_process(struct ingest *ig, const struct cap_packet *pkt,
-			      const struct decoded *d, int64_t ts, bool *sender)
-{
-	int64_t row;
-
-	*sender = !(pkt->has_flags && (pkt->flags & PCAPNG_EPB_DIR_MASK) == PCAPNG_EPB_DIR_IN);
-	if (d->has_pktap && (d->pktap_flags & DECODE_PKTAP_DIR_IN))
-		*sender = false;
-
-	/* option 8 first: pidcap --compat darwin writes both, and the process
-	 * records option 8 refers to are the fuller ones */
-	if (pkt->has_pid && pkt->pid != 0) {
-		row = procmap_find(ig->pm, pkt->pid, ts);
-		return row ? row : add_process(ig, "epb-pid", pkt->pid, NULL, NULL, PROCMAP_NO_START);
-	}
-	if (pkt->has_darwin_pib && pkt->darwin_pib < ig->n_darwin)
-		return ig->darwin_rows[pkt->darwin_pib];
-	if (d->has_pktap && d->pktap_pid > 0) {
-		row = procmap_find(ig->pm, d->pktap_pid, ts);
-		return row ? row : add_process(ig, "pktap", d->pktap_pid, NULL, d->pktap_comm,
-					       PROCMAP_NO_START);
-	}
-	return reattribute(ig, d, ts, sender);
-}
-
-/* Links the flow to the process at the end of the packet it belongs to. */
-static void link_flow(struct flow *f, bool is_orig, bool sender, int64_t row)
-{
-	if (is_orig == sender) {
-		/* the originator's end */
-		if (f->process_row == 0 || f->process_from_resp) {
-			f->process_row = row;
-			f->process_from_resp = false;
-		}
-	} else {
-		if (f->resp_process_row == 0)
-			f->resp_process_row = row;
-		if (f->process_row == 0) {
-			f->process_row = row;
-			f->process_from_resp = true;
-		}
-	}
-	f->attributed_pkts++;
+	anomaly(ctx, name, NULL, 0, 0, INT64_MIN);
 }
 
 static void count_interface_packet(struct ingest *ig, uint32_t iface)
 {
-	if (iface >= ig->n_if) {
-		uint32_t n = capfile_interface_count(ig->cf);
-		uint64_t *np;
-
-		if (iface >= n)
-			return;
-		if (n < ig->n_if * 2)
-			n = ig->n_if * 2;   /* geometric: files may hold many interfaces */
-		np = realloc(ig->if_packets, n * sizeof(*np));
-		if (np == NULL)
-			return;
-		memset(np + ig->n_if, 0, (n - ig->n_if) * sizeof(*np));
-		ig->if_packets = np;
-		ig->n_if = n;
-	}
+	/* the interface count bounds the array: files may hold many interfaces */
+	if (iface >= ig->if_cap && (iface >= capfile_interface_count(ig->cf) ||
+				    !ARRAY_RESERVE(ig->if_packets, ig->if_cap, (size_t)iface + 1, 4)))
+		return;
 	ig->if_packets[iface]++;
 }
 
@@ -267,9 +134,7 @@ static void on_packet(struct ingest *ig, const struct cap_packet *pkt)
 	const struct cap_interface *ifc = capfile_interface(ig->cf, pkt->iface);
 	int64_t ts = pkt->has_ts ? pkt->ts_ns : ig->last_ts_ns;
 	struct decoded d;
-	struct flow *f = NULL;
-	bool is_orig = true, sender;
-	int64_t row;
+	struct flow_pkt fp = { 0 };
 
 	ig->res.packets++;
 	if (ig->status != NULL)
@@ -287,16 +152,10 @@ static void on_packet(struct ingest *ig, const struct cap_packet *pkt)
 	}
 	if (decode_packet(ig->dec, ifc->linktype, pkt->data, pkt->caplen, pkt->origlen, ts, &d) &&
 	    !d.fragment)
-		f = flow_table_packet(ig->ft, &d, ts, pkt->number, pkt->origlen, &is_orig);
+		flow_table_packet(ig->ft, &d, ts, pkt->number, pkt->origlen, &fp);
 	for (uint8_t i = 0; i < d.n_anomalies; i++)
-		anomaly(ig, d.anomaly[i], NULL, f ? f->id : 0, pkt->number, ts);
-	row = packet_process(ig, pkt, &d, ts, &sender);
-	if (row != 0) {
-		ig->res.attributed_packets++;
-		procmap_count(ig->pm, row, 1, 0);
-		if (f != NULL)
-			link_flow(f, is_orig, sender, row);
-	}
+		anomaly(ig, d.anomaly[i], NULL, fp.flow_id, pkt->number, ts);
+	attrib_packet(ig->at, pkt, &d, ts, &fp);
 }
 
 static void on_record(struct ingest *ig, const struct cap_record *rec)
@@ -306,16 +165,16 @@ static void on_record(struct ingest *ig, const struct cap_record *rec)
 		on_packet(ig, &rec->u.pkt);
 		break;
 	case CAP_REC_SECTION:
-		ig->n_darwin = 0;   /* Apple's process indexes count per section */
+		attrib_section(ig->at);
 		break;
 	case CAP_REC_CUSTOM:
 		if (sockrec_is_socket(rec))
-			on_socket_record(ig, rec);
+			attrib_socket_record(ig->at, rec);
 		else
-			on_process_record(ig, rec);
+			attrib_process_record(ig->at, rec);
 		break;
 	case CAP_REC_DARWIN_PROCESS:
-		on_process_record(ig, rec);
+		attrib_process_record(ig->at, rec);
 		break;
 	case CAP_REC_BAD_BLOCK:
 		anomaly(ig, "bad_block", rec->bad_reason, 0, 0, INT64_MIN);
@@ -336,29 +195,32 @@ static void write_counts(void *ctx, int64_t row, uint64_t packets, uint64_t flow
 		db_check(ig, store_process_counts(ig->s, row, packets, flows));
 }
 
-static void write_socket(void *ctx, const struct sock_record *r, uint64_t packets)
+static void write_socket(void *ctx, const struct sock_record *r, int64_t process_row,
+			 uint64_t packets)
 {
 	struct ingest *ig = ctx;
-	int64_t row = socket_process(ig, r, r->first_ns);
 
-	db_check(ig, store_socket(ig->s, ig->capture_id, r, row, packets));
+	db_check(ig, store_socket(ig->s, ig->capture_id, r, process_row, packets));
 }
 
 static void finish(struct ingest *ig, enum cap_status st)
 {
 	struct flow_stats fs;
+	struct attrib_stats as;
 
 	flow_table_flush(ig->ft);
 	if (ig->writer != NULL) {
+		flow_table_set_record_slot(ig->ft, NULL, NULL);   /* the slots go with the writer */
 		db_check(ig, flow_writer_finish(ig->writer));
 		ig->writer = NULL;
 	}
 	flow_table_get_stats(ig->ft, &fs);
-	procmap_each(ig->pm, write_counts, ig);
-	sockmap_each(ig->sm, write_socket, ig);
+	attrib_each_process(ig->at, write_counts, ig);
+	attrib_each_socket(ig->at, write_socket, ig);
+	attrib_get_stats(ig->at, &as);
 	for (uint32_t i = 0; i < capfile_interface_count(ig->cf); i++)
 		db_check(ig, store_interface(ig->s, ig->capture_id, i, capfile_interface(ig->cf, i),
-					     i < ig->n_if ? ig->if_packets[i] : 0));
+					     i < ig->if_cap ? ig->if_packets[i] : 0));
 	if (st != CAP_END)
 		anomaly(ig, st == CAP_TRUNCATED ? "truncated_file" : "corrupt_file",
 			capfile_error(ig->cf), 0, 0, INT64_MIN);
@@ -367,20 +229,25 @@ static void finish(struct ingest *ig, enum cap_status st)
 	ig->res.error_offset = capfile_error_offset(ig->cf);
 	ig->res.flows = ig->flows;
 	ig->res.flows_evicted = ig->flows_evicted;
-	ig->res.unattributed_flows = ig->flows - ig->attributed_flows;
+	ig->res.attributed_packets = as.attributed_packets;
+	ig->res.reattributed_packets = as.reattributed_packets;
+	ig->attributed_flows = as.attributed_flows;
+	ig->res.unattributed_flows = ig->flows - as.attributed_flows;
 }
 
 static void ingest_free(struct ingest *ig)
 {
+	char sha[SHA256_HEX_BYTES];
+
+	if (ig->hasher != NULL)
+		(void)hasher_finish(ig->hasher, sha);   /* the thread reads ig->status */
 	if (ig->writer != NULL)
 		flow_writer_finish(ig->writer);
 	flow_table_free(ig->ft);
 	decoder_free(ig->dec);
-	procmap_free(ig->pm);
-	sockmap_free(ig->sm);
+	attrib_free(ig->at);
 	capfile_close(ig->cf);
 	free(ig->if_packets);
-	free(ig->darwin_rows);
 }
 
 static double now_s(void)
@@ -399,33 +266,25 @@ static bool ingest_setup(struct ingest *ig, const struct ingest_options *o)
 	if (o->max_flows)
 		fc.max_flows = o->max_flows;
 	ig->dec = decoder_new(NULL);
-	ig->pm = procmap_new();
-	ig->sm = sockmap_new();
+	ig->at = attrib_new(&(struct attrib_ops){ add_process, attrib_anomaly, ig });
 	ig->ft = flow_table_new(&fc, on_flow_end, ig);
 	/* without a thread the flows are simply written here */
 	ig->writer = flow_writer_start(ig->s, ig->capture_id);
-	return ig->dec && ig->pm && ig->sm && ig->ft;
+	if (ig->ft != NULL && ig->writer != NULL)
+		flow_table_set_record_slot(ig->ft, writer_slot, ig->writer);
+	return ig->dec && ig->at && ig->ft;
 }
 
-/* Checks the open file is a capture and hashes it; closes fd. */
-static struct capfile *open_and_hash(int fd, const char *path, char *sha, char *msg, size_t msglen)
+/* Checks the open file is a capture; fd stays open (for the hash). */
+static struct capfile *open_capture(int fd, const char *path, char *msg, size_t msglen)
 {
 	bool not_capture;
 	struct capfile *cf;
 	char err[300];
 
 	cf = capfile_open_fd(dup(fd), path, err, sizeof(err), &not_capture);
-	if (cf == NULL) {
+	if (cf == NULL)
 		snprintf(msg, msglen, "%s", err);
-		close(fd);
-		return NULL;
-	}
-	if (sha256_fd(fd, sha) != 0) {
-		snprintf(msg, msglen, "cannot read: %s", strerror(errno));
-		capfile_close(cf);
-		cf = NULL;
-	}
-	close(fd);
 	return cf;
 }
 
@@ -458,15 +317,111 @@ enum ingest_result ingest_file(struct store *s, const char *path, const struct i
 	return ingest_fd(s, fd, path, o, totals, msg, msglen);
 }
 
+/* The file's description, before its hash is known. */
 static void publish_meta(struct ingest_status *status, const struct capture_meta *m)
 {
 	if (status == NULL)
 		return;
-	snprintf(status->sha256_hex, sizeof(status->sha256_hex), "%s", m->sha256_hex);
 	snprintf(status->format, sizeof(status->format), "%s", m->format);
 	status->gzip = m->gzip;
 	status->size_bytes = m->size_bytes;
 	status->have_meta = true;
+}
+
+/* The hash, once known (on the hashing thread, or this one). */
+static void publish_sha256(void *ctx, const char *hex)
+{
+	struct ingest_status *status = ctx;
+
+	if (status == NULL)
+		return;
+	snprintf(status->sha256_hex, sizeof(status->sha256_hex), "%s", hex);
+	__atomic_store_n(&status->have_sha256, true, __ATOMIC_RELEASE);
+}
+
+/*
+ * Starts the hash of fd: on a thread that runs while the file is decoded
+ * (ig->hasher), or, when a capture of the same size is already present
+ * (the file may be one: it must not be analysed twice) or fd is no regular
+ * file, here and now into sha (then m->sha256_hex is set). Closes fd.
+ */
+static int start_hash(struct ingest *ig, int fd, struct capture_meta *m, char *sha)
+{
+	struct stat st;
+	int rc = 0, err;
+
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && !store_size_present(ig->s, m->size_bytes))
+		ig->hasher = hasher_start(fd, publish_sha256, ig->status);
+	if (ig->hasher == NULL) {
+		rc = sha256_fd(fd, sha);
+		if (rc == 0) {
+			m->sha256_hex = sha;
+			publish_sha256(ig->status, sha);
+		}
+	}
+	err = errno;
+	close(fd);
+	errno = err;
+	return rc;
+}
+
+/*
+ * Gives the capture its hash when it was computed during the decoding:
+ * INGEST_DONE, INGEST_SKIPPED when another run stored the same file in the
+ * meantime, INGEST_FAILED (msg) when the file could not be read.
+ */
+static enum ingest_result finish_hash(struct ingest *ig, char *msg, size_t msglen)
+{
+	char sha[SHA256_HEX_BYTES];
+	struct hasher *h = ig->hasher;
+	int rc;
+
+	if (h == NULL)
+		return INGEST_DONE;
+	ig->hasher = NULL;
+	if (hasher_finish(h, sha) != 0) {
+		snprintf(msg, msglen, "cannot read: %s", strerror(errno));
+		return INGEST_FAILED;
+	}
+	rc = store_set_capture_sha256(ig->s, ig->capture_id, sha);
+	if (rc == STORE_ERROR)
+		snprintf(msg, msglen, "database: %s", store_error(ig->s));
+	return rc == STORE_OK ? INGEST_DONE : rc == STORE_EXISTS ? INGEST_SKIPPED : INGEST_FAILED;
+}
+
+/* Reads the capture begun in ig into the store and commits it. */
+static enum ingest_result ingest_capture(struct ingest *ig, const struct ingest_options *o,
+					 const char *path, struct ingest_totals *totals,
+					 char *msg, size_t msglen)
+{
+	enum cap_status st;
+	enum ingest_result hashed;
+	double t1 = now_s(), t2, t3;
+
+	st = read_all(ig, path, o->progress);
+	t2 = now_s();
+	finish(ig, st);
+	t3 = now_s();
+	totals->read_s += t2 - t1;
+	totals->drain_s += t3 - t2;
+	/* the hash's thread, if still running, is all that is waited for here */
+	hashed = finish_hash(ig, msg, msglen);
+	totals->hash_s += now_s() - t3;
+	if (hashed != INGEST_DONE) {
+		store_abort_capture(ig->s);
+		return hashed;
+	}
+	t3 = now_s();
+	if (ig->db_failed || store_end_capture(ig->s, ig->capture_id, &ig->res) != STORE_OK) {
+		snprintf(msg, msglen, "database: %s", store_error(ig->s));
+		store_abort_capture(ig->s);
+		return INGEST_FAILED;
+	}
+	totals->commit_s += now_s() - t3;
+	if (st == CAP_END)
+		return INGEST_DONE;
+	snprintf(msg, msglen, "%s", capfile_error(ig->cf));
+	return INGEST_PARTIAL;
 }
 
 enum ingest_result ingest_fd(struct store *s, int fd, const char *path,
@@ -477,26 +432,32 @@ enum ingest_result ingest_fd(struct store *s, int fd, const char *path,
 			     .status = o->status };
 	struct capture_meta meta;
 	char sha[SHA256_HEX_BYTES];
-	enum cap_status st;
 	enum ingest_result result;
 	int rc;
-
-	double t0 = now_s(), t1, t2, t3;
+	double t0 = now_s();
 
 	msg[0] = '\0';
-	ig.cf = open_and_hash(fd, path, sha, msg, msglen);
-	totals->hash_s += now_s() - t0;
-	if (ig.cf == NULL)
+	ig.cf = open_capture(fd, path, msg, msglen);
+	if (ig.cf == NULL) {
+		close(fd);
 		return INGEST_FAILED;
-	meta = (struct capture_meta){ sha, path,
+	}
+	meta = (struct capture_meta){ NULL, path,
 		capfile_format(ig.cf) == CAP_FORMAT_PCAPNG ? "pcapng" : "pcap",
 		capfile_gzipped(ig.cf), capfile_size(ig.cf), o->sandbox };
 	publish_meta(o->status, &meta);
+	rc = start_hash(&ig, fd, &meta, sha);
+	totals->hash_s += now_s() - t0;
+	if (rc != 0) {
+		snprintf(msg, msglen, "cannot read: %s", strerror(errno));
+		ingest_free(&ig);
+		return INGEST_FAILED;
+	}
 	rc = store_begin_capture(s, &meta, &ig.capture_id);
 	if (rc != STORE_OK) {
 		if (rc == STORE_ERROR)
 			snprintf(msg, msglen, "database: %s", store_error(s));
-		capfile_close(ig.cf);
+		ingest_free(&ig);
 		return rc == STORE_EXISTS ? INGEST_SKIPPED : INGEST_FAILED;
 	}
 	if (!ingest_setup(&ig, o)) {
@@ -505,28 +466,14 @@ enum ingest_result ingest_fd(struct store *s, int fd, const char *path,
 		ingest_free(&ig);
 		return INGEST_FAILED;
 	}
-	t1 = now_s();
-	st = read_all(&ig, path, o->progress);
-	t2 = now_s();
-	finish(&ig, st);
-	t3 = now_s();
-	totals->read_s += t2 - t1;
-	totals->drain_s += t3 - t2;
-	if (ig.db_failed || store_end_capture(s, ig.capture_id, &ig.res) != STORE_OK) {
-		snprintf(msg, msglen, "database: %s", store_error(s));
-		store_abort_capture(s);
-		ingest_free(&ig);
-		return INGEST_FAILED;
+	result = ingest_capture(&ig, o, path, totals, msg, msglen);
+	if (result == INGEST_DONE || result == INGEST_PARTIAL) {
+		totals->packets += ig.res.packets;
+		totals->flows += ig.flows;
+		totals->processes += ig.processes;
+		totals->attributed_flows += ig.attributed_flows;
+		totals->bytes += capfile_size(ig.cf);
 	}
-	totals->commit_s += now_s() - t3;
-	result = st == CAP_END ? INGEST_DONE : INGEST_PARTIAL;
-	if (result == INGEST_PARTIAL)
-		snprintf(msg, msglen, "%s", capfile_error(ig.cf));
-	totals->packets += ig.res.packets;
-	totals->flows += ig.flows;
-	totals->processes += ig.processes;
-	totals->attributed_flows += ig.attributed_flows;
-	totals->bytes += capfile_size(ig.cf);
 	ingest_free(&ig);
 	return result;
 }

@@ -25,7 +25,9 @@ struct ingest_totals {
 /* What a supervisor needs to know about a file while it is being read
  * (kept in memory shared with it: see worker.h). */
 struct ingest_status {
-	bool have_meta;                        /* the fields below are set */
+	bool have_meta;                        /* format, gzip and size_bytes are set */
+	bool have_sha256;                      /* sha256_hex is set (it may come later:
+						* it is computed while the file is read) */
 	char sha256_hex[SHA256_HEX_BYTES];
 	char format[8];                        /* "pcap" or "pcapng" */
 	bool gzip;

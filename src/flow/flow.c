@@ -5,8 +5,7 @@
 #include <string.h>
 
 #include "flow/flow_int.h"
-
-#define NS_PER_SEC 1000000000LL
+#include "util/units.h"
 
 /* Zeek init-bare.zeek defaults. */
 #define FLOW_DEFAULT_MAX_FLOWS 1000000u
@@ -52,9 +51,28 @@ const char *flow_proto_name(uint8_t ip_proto)
 	}
 }
 
-int64_t flow_duration_ns(const struct flow *f)
+int64_t flow_duration_ns(const struct flow_record *r)
 {
-	return f->last_ts_ns - f->first_ts_ns;
+	return r->last_ts_ns - r->first_ts_ns;
+}
+
+void flow_record_fill(const struct flow *f, enum flow_end_reason why,
+		      struct community_id_hasher *cid, struct flow_record *r)
+{
+	r->id = f->id;
+	r->key = f->key;
+	r->first_ts_ns = f->first_ts_ns;
+	r->last_ts_ns = f->last_ts_ns;
+	r->orig = f->orig.count;
+	r->resp = f->resp.count;
+	/* the flow's history is always NUL-terminated (flow_hist_add) */
+	memcpy(r->history, f->history, f->history_len + 1u);
+	r->conn_state = flow_conn_state(f);
+	r->flipped = f->flipped;
+	r->first = f->first;
+	community_id_v1_with(cid, &f->key, 0, r->community_id);
+	r->why = why;
+	r->attrib = f->attrib;
 }
 
 /* ---- history */
@@ -137,7 +155,7 @@ static const char *tcp_conn_state_reset(const struct flow *f, uint8_t os, uint8_
 {
 	if (rs == FLOW_TCP_RESET) {
 		if (os == FLOW_TCP_SYN_SENT || os == FLOW_TCP_SYN_ACK_SENT ||
-		    (os == FLOW_TCP_RESET && f->orig.payload_bytes == 0 && f->resp.payload_bytes == 0))
+		    (os == FLOW_TCP_RESET && f->orig.count.payload_bytes == 0 && f->resp.count.payload_bytes == 0))
 			return "REJ";
 		return tcp_inactive(os) ? "RSTRH" : "RSTR";
 	}
@@ -174,8 +192,8 @@ const char *flow_conn_state(const struct flow *f)
 		return tcp_conn_state(f);
 	case FLOW_PROTO_UDP:
 		/* UDP_ACTIVE: the side sent a (valid) datagram. */
-		o = f->orig.pkts > 0;
-		r = f->resp.pkts > 0;
+		o = f->orig.count.pkts > 0;
+		r = f->resp.count.pkts > 0;
 		if (o)
 			return r ? "SF" : "S0";
 		return r ? "SHR" : "OTH";

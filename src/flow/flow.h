@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "decode/decode.h"
+#include "flow/community_id.h"
 
 /*
  * A flow is one connection in Zeek's sense: keyed on the 5-tuple of the
@@ -27,85 +28,15 @@
  * end after 9-19 s of silence as Zeek's DNS analyzer makes them. Unlike
  * Zeek run without -C, checksums are not verified (no 'c' letter): every
  * packet counts.
+ *
+ * Flows are private to src/flow (flow_int.h). Consumers see, per packet,
+ * the flow's stable id, the direction, whether the packet created it and
+ * its protocol (struct flow_pkt), and when it ends its record (struct
+ * flow_record). Per-flow state of later layers lives in their side tables
+ * keyed by the flow id, except attribution's slot (struct flow_attrib).
  */
 
 #define FLOW_HISTORY_BYTES 32   /* Zeek caps nothing; letters past this are dropped */
-
-/* Zeek's TCP endpoint states (TCP_ENDPOINT_*), in Zeek's order. */
-enum flow_tcp_state {
-	FLOW_TCP_INACTIVE = 0,    /* nothing seen from this side */
-	FLOW_TCP_SYN_SENT,        /* SYN seen, no ack */
-	FLOW_TCP_SYN_ACK_SENT,    /* SYN-ACK seen, no initial SYN */
-	FLOW_TCP_PARTIAL,         /* data seen, no SYN */
-	FLOW_TCP_ESTABLISHED,
-	FLOW_TCP_CLOSED,          /* FIN seen */
-	FLOW_TCP_RESET,           /* RST seen */
-};
-
-/* Private (flow/tcp_state.c): one TCP endpoint as Zeek's TCP_Endpoint tracks it. */
-struct flow_tcp_end {
-	uint32_t start_seq, last_seq, ack_seq;  /* ack_seq: how far the peer acked us */
-	uint32_t seq_wraps, ack_wraps;
-	uint32_t fin_cnt;
-	uint64_t fin_seq;                 /* relative sequence just past the FIN */
-	uint64_t reassem_seq, trim_seq;   /* relative: delivered up to, acked up to */
-	uint64_t ooo_lo, ooo_hi;          /* one block of data above a hole */
-	uint32_t hist_last_syn, hist_last_fin, hist_last_rst;
-	uint32_t rxmit_cnt, win0_cnt, gap_cnt;  /* scaled history counters */
-	uint8_t rxmit_exp, win0_exp, gap_exp;   /* next letter at 10^exp events */
-	uint8_t state, prev_state;        /* enum flow_tcp_state */
-	bool did_close;
-};
-
-/* One direction of a flow. */
-struct flow_dir {
-	uint64_t pkts;
-	uint64_t ip_bytes;        /* sum of IP total lengths (Zeek *_ip_bytes) */
-	uint64_t frame_bytes;     /* sum of frame lengths on the wire (tshark conv bytes) */
-	uint64_t payload_bytes;   /* TCP: from sequence numbers, as Zeek; UDP/ICMP: payload lengths */
-	uint64_t missed_bytes;    /* TCP content gaps (Zeek missed_bytes) */
-	struct flow_tcp_end tcp;  /* private */
-};
-
-struct flow {
-	uint64_t id;              /* unique in the run, in creation order */
-	struct ip_endpoints key;  /* src = originator; ICMP dport = counterpart type or code */
-	uint32_t hash;            /* private: next to the key, one cache line for lookups */
-	struct flow *hash_next;   /* private */
-	int64_t first_ts_ns;      /* Zeek ts */
-	int64_t last_ts_ns;       /* Zeek's last time: first_ts + duration (trailing TCP
-				   * packets after both sides closed do not move it) */
-	struct flow_dir orig, resp;
-	char history[FLOW_HISTORY_BYTES];
-	uint8_t history_len;
-	uint16_t vlan, inner_vlan;
-	uint8_t n_vlans;
-	enum decode_tunnel tunnel;
-	struct ip_endpoints tunnel_outer;
-	uint64_t first_packet_no;  /* packet number in its capture */
-	uint32_t capture_id;       /* which input file opened it */
-	bool flipped;              /* Zeek's '^': roles swapped by a heuristic */
-	/* The caller's: zero when the flow is created, never touched by the table. */
-	int64_t process_row;       /* store row of the process owning the flow, 0 = unknown:
-				    * the originator's when it is local, else the responder's */
-	int64_t resp_process_row;  /* the responder's process when it is local (both ends
-				    * are, on loopback or between namespaces), 0 = unknown */
-	bool process_from_resp;    /* process_row is the responder's (none for the originator yet) */
-	uint64_t attributed_pkts;  /* packets of the flow with a process attributed */
-	/* Private: Zeek connection state and table links. */
-	bool one_way;              /* ICMP message without counterpart: keyed in one direction */
-	bool is_partial;           /* TCP: began without a clean SYN */
-	bool long_timeout;         /* TCP: handshake over, tcp_inactivity applies */
-	bool attempt_armed;        /* TCP: an initial SYN started the attempt timer */
-	bool closing;              /* TCP: close complete, removal at expire_ns */
-	bool dns_timer;            /* UDP to a DNS port: Zeek's DNS analyzer expires it */
-	uint8_t first_seen;        /* TCP: sides seen (1 orig, 2 resp) */
-	uint8_t list;              /* timer list the flow is on */
-	uint32_t hist_seen;        /* history letters given once */
-	int64_t attempt_ns;        /* TCP: attempt timer deadline */
-	int64_t expire_ns;         /* removal time if nothing else happens */
-	struct flow *lru_prev, *lru_next;
-};
 
 enum flow_end_reason {
 	FLOW_END_TIMEOUT = 1,     /* idle longer than its protocol's timeout */
@@ -116,7 +47,95 @@ enum flow_end_reason {
 	FLOW_END_REUSED,          /* TCP: a new SYN on the same 5-tuple started a new flow */
 };
 
-typedef void (*flow_export_fn)(void *ctx, const struct flow *f, enum flow_end_reason why);
+/*
+ * The attribution layer's slot in a flow (src/attrib): zeroed when the flow
+ * is created, never read or written by the table, copied into the flow's
+ * record when it ends. It lives inside the flow, reached through the
+ * per-packet answer (struct flow_pkt.attrib), because the per-packet path
+ * is hot: a side table keyed by flow id costs a hash probe per attributed
+ * packet and a removal per flow, measured at +3.5 ns a packet with 2,000
+ * flows held (the benchmark's peak) and +100 ns with 500,000 (a cache miss
+ * each: +0.2 s for 1.95 M packets); the slot costs 32 bytes of the flow.
+ * Later layers (reassembly, DPI), whose state most flows never need, keep
+ * theirs in side tables keyed by the flow id.
+ */
+struct flow_attrib {
+	int64_t process_row;       /* store row of the process owning the flow, 0 = unknown:
+				    * the originator's when it is local, else the responder's */
+	int64_t resp_process_row;  /* the responder's process when it is local (both ends
+				    * are, on loopback or between namespaces), 0 = unknown */
+	uint64_t attributed_pkts;  /* packets of the flow with a process attributed */
+	bool process_from_resp;    /* process_row is the responder's (none for the originator yet) */
+};
+
+/* One direction of a finished flow. */
+struct flow_counts {
+	uint64_t pkts;
+	uint64_t ip_bytes;        /* sum of IP total lengths (Zeek *_ip_bytes) */
+	uint64_t frame_bytes;     /* sum of frame lengths on the wire (tshark conv bytes) */
+	uint64_t payload_bytes;   /* TCP: from sequence numbers, as Zeek; UDP/ICMP: payload lengths */
+	uint64_t missed_bytes;    /* TCP content gaps (Zeek missed_bytes) */
+};
+
+/* What the flow's first packet said: set when the flow is created. */
+struct flow_first {
+	uint16_t vlan, inner_vlan;
+	uint8_t n_vlans;
+	enum decode_tunnel tunnel;
+	struct ip_endpoints tunnel_outer;   /* the outermost packet, when tunnelled */
+	uint64_t packet_no;        /* packet number in its capture */
+	uint32_t capture_id;       /* which input file opened it */
+};
+
+/*
+ * What a flow leaves behind when it ends: the exported value, filled by the
+ * table (flows themselves are private to src/flow). Plain data: it may be
+ * copied and kept after the call that produced it.
+ */
+struct flow_record {
+	uint64_t id;               /* the flow's id: unique in the run, in creation order */
+	struct ip_endpoints key;   /* src = originator; ICMP dport = counterpart type or code */
+	int64_t first_ts_ns;       /* Zeek ts */
+	int64_t last_ts_ns;        /* Zeek's last time: first_ts + duration (trailing TCP
+				    * packets after both sides closed do not move it) */
+	struct flow_counts orig, resp;
+	char history[FLOW_HISTORY_BYTES];  /* NUL-terminated, "" when none */
+	const char *conn_state;    /* Zeek's conn_state ("S0", "SF", "REJ", ... "OTH"), static */
+	bool flipped;              /* Zeek's '^': roles swapped by a heuristic */
+	struct flow_first first;
+	char community_id[COMMUNITY_ID_BYTES];   /* Community ID v1, seed 0, of the key */
+	enum flow_end_reason why;
+	struct flow_attrib attrib; /* the attribution layer's results */
+};
+
+/*
+ * Called once for every flow that leaves the table, with its record (see
+ * flow_table_set_record_slot for where the record is built). It must not
+ * call back into the table.
+ */
+typedef void (*flow_export_fn)(void *ctx, const struct flow_record *r);
+
+/*
+ * Where the table builds the next record: a buffer of the consumer (e.g. a
+ * slot of a writer's batch, so the record is written once and never
+ * copied), valid until the export callback that follows returns. The
+ * record, Community ID included, is built on the thread that feeds the
+ * table.
+ */
+typedef struct flow_record *(*flow_record_slot_fn)(void *ctx);
+
+/*
+ * The answer for one packet (flow_table_packet), for the layers above the
+ * table: attribution now, per-flow DPI state (kept in side tables keyed by
+ * flow_id) later.
+ */
+struct flow_pkt {
+	uint64_t flow_id;          /* 0: the packet has no flow (the fields below are unset) */
+	bool is_orig;              /* sent by the originator (after any role flip) */
+	bool is_new;               /* this packet created the flow */
+	uint8_t proto;             /* the flow's IP protocol (key.proto) */
+	struct flow_attrib *attrib;   /* the flow's attribution slot, valid until the next call */
+};
 
 struct flow_config {
 	uint32_t max_flows;             /* memory cap: flows held at once */
@@ -136,10 +155,14 @@ struct flow_table;
 
 /*
  * Creates a table with its own copy of cfg (max_flows 0 is taken as 1).
- * fn is called once for every flow that leaves the table; it must not call
- * back into the table. Returns NULL on out of memory.
+ * fn is called once for every flow that leaves the table (NULL: none is
+ * reported). Returns NULL on out of memory.
  */
 struct flow_table *flow_table_new(const struct flow_config *cfg, flow_export_fn fn, void *ctx);
+
+/* Records are built in the buffer slot(ctx) answers from now on (NULL, the
+ * default: in the table's own buffer). */
+void flow_table_set_record_slot(struct flow_table *t, flow_record_slot_fn slot, void *ctx);
 
 /* Flows created from now on record this capture id (default 0). */
 void flow_table_set_capture_id(struct flow_table *t, uint32_t capture_id);
@@ -147,13 +170,13 @@ void flow_table_set_capture_id(struct flow_table *t, uint32_t capture_id);
 /*
  * Accounts one decoded IP packet (d->ip.version != 0, not a bare fragment)
  * seen at ts_ns, whose frame was wire_len bytes long, creating its flow if
- * needed. Sets *is_orig to the packet's direction. Expires flows idle past
- * their timeout first. Returns the flow (valid until the next call), or
- * NULL when the packet cannot be keyed (no IP, a fragment, or a TCP, UDP or
- * ICMP header cut short, which Zeek ignores as well).
+ * needed, and describes its flow in *out. Expires flows idle past their
+ * timeout first. Returns false (out->flow_id 0) when the packet cannot be
+ * keyed (no IP, a fragment, or a TCP, UDP or ICMP header cut short, which
+ * Zeek ignores as well) or no flow could be allocated.
  */
-struct flow *flow_table_packet(struct flow_table *t, const struct decoded *d, int64_t ts_ns,
-			       uint64_t packet_no, uint32_t wire_len, bool *is_orig);
+bool flow_table_packet(struct flow_table *t, const struct decoded *d, int64_t ts_ns,
+		       uint64_t packet_no, uint32_t wire_len, struct flow_pkt *out);
 
 /* Exports every flow still held (FLOW_END_FLUSH) and empties the table. */
 void flow_table_flush(struct flow_table *t);
@@ -167,15 +190,12 @@ struct flow_stats {
 };
 void flow_table_get_stats(const struct flow_table *t, struct flow_stats *out);
 
-/* Zeek's conn_state ("S0", "SF", "REJ", ... "OTH") of a flow. */
-const char *flow_conn_state(const struct flow *f);
-
 /* Zeek's service-independent "proto" column: "tcp", "udp", "icmp", "sctp" (Zeek: unknown_transport)
  * or "unknown_transport". */
 const char *flow_proto_name(uint8_t ip_proto);
 
 /* Zeek's duration (last_ts - first_ts), in ns. */
-int64_t flow_duration_ns(const struct flow *f);
+int64_t flow_duration_ns(const struct flow_record *r);
 
 /*
  * True when Zeek's default scripts register port as a server port of

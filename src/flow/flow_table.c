@@ -16,6 +16,7 @@
 
 #include "flow/community_id.h"
 #include "flow/flow_int.h"
+#include "util/units.h"
 
 #define FLOW_SLAB_BYTES (4u << 20)  /* per allocation: two 2 MiB huge pages */
 #define FLOW_SLAB_ALIGN (2u << 20)
@@ -29,7 +30,7 @@ static const uint16_t dns_ports[] = { 53, 137, 5353, 5355 };
 static const uint8_t ipv4_broadcast[4] = { 255, 255, 255, 255 };
 
 /* DNS_Analyzer::ExpireTimer removes a flow idle this much less than a period. */
-#define DNS_TIMER_SLACK_NS 1000000000LL
+#define DNS_TIMER_SLACK_NS NS_PER_SEC
 
 /* Zeek UDPAnalyzer's history masks: one 'D' per side. */
 #define HIST_UDP_ORIG_DATA 0x1u
@@ -49,6 +50,10 @@ struct flow_table {
 	struct flow_config cfg;
 	flow_export_fn fn;
 	void *ctx;
+	flow_record_slot_fn slot;  /* NULL: records are built in own_record */
+	void *slot_ctx;
+	struct flow_record own_record;
+	struct community_id_hasher *cid;   /* NULL: the one-shot SHA-1 */
 	struct flow **buckets;
 	uint32_t bucket_mask;
 	uint32_t max_buckets;      /* one per flow of the cap, a power of two */
@@ -388,8 +393,12 @@ static void remove_flow(struct flow_table *t, struct flow *f, enum flow_end_reas
 	list_unlink(t, f);
 	if (f->key.proto == FLOW_PROTO_TCP)
 		flow_tcp_sizes(f);
-	if (t->fn != NULL)
-		t->fn(t->ctx, f, why);
+	if (t->fn != NULL) {
+		struct flow_record *r = t->slot != NULL ? t->slot(t->slot_ctx) : &t->own_record;
+
+		flow_record_fill(f, why, t->cid, r);
+		t->fn(t->ctx, r);
+	}
 	f->hash_next = t->free_flows;
 	t->free_flows = f;
 	t->stats.held--;
@@ -538,13 +547,8 @@ static struct flow *create_flow(struct flow_table *t, const struct decoded *d,
 	f->one_way = k->one_way;
 	f->hash = k->hash;
 	f->first_ts_ns = f->last_ts_ns = ts_ns;
-	f->vlan = d->vlan;
-	f->inner_vlan = d->inner_vlan;
-	f->n_vlans = d->n_vlans;
-	f->tunnel = d->tunnel;
-	f->tunnel_outer = d->outer;
-	f->first_packet_no = packet_no;
-	f->capture_id = t->capture_id;
+	f->first = (struct flow_first){ d->vlan, d->inner_vlan, d->n_vlans, d->tunnel, d->outer,
+					packet_no, t->capture_id };
 	f->list = FLOW_LIST_NONE;
 	if (k->proto == FLOW_PROTO_TCP)
 		flow_tcp_init(f);
@@ -586,25 +590,25 @@ static void udp_packet(struct flow *f, int dir, const struct decoded *d, int64_t
 		flow_hist_check(f, HIST_UDP_ORIG_DATA, 'D');
 	else
 		flow_hist_check(f, HIST_UDP_RESP_DATA, 'd');
-	side(f, dir)->payload_bytes += d->payload_len;
+	side(f, dir)->count.payload_bytes += d->payload_len;
 	f->last_ts_ns = ts_ns;
 }
 
 /* ICMPAnalyzer::DeliverPacket(): no history; payload after the 8-byte header. */
 static void icmp_packet(struct flow *f, int dir, const struct decoded *d, int64_t ts_ns)
 {
-	side(f, dir)->payload_bytes += d->payload_len;
+	side(f, dir)->count.payload_bytes += d->payload_len;
 	f->last_ts_ns = ts_ns;
 }
 
 /* Zeek ConnSize: packets and IP bytes per side; plus frame bytes. */
 static void count_packet(struct flow *f, int dir, const struct decoded *d, uint32_t wire_len)
 {
-	struct flow_dir *s = side(f, dir);
+	struct flow_counts *c = &side(f, dir)->count;
 
-	s->pkts++;
-	s->ip_bytes += d->ip_bytes;
-	s->frame_bytes += wire_len;
+	c->pkts++;
+	c->ip_bytes += d->ip_bytes;
+	c->frame_bytes += wire_len;
 }
 
 /* Returns the sender's side once the packet is accounted. */
@@ -659,7 +663,14 @@ struct flow_table *flow_table_new(const struct flow_config *cfg, flow_export_fn 
 	t->bucket_mask = n - 1;
 	t->fn = fn;
 	t->ctx = ctx;
+	t->cid = community_id_hasher_new();
 	return t;
+}
+
+void flow_table_set_record_slot(struct flow_table *t, flow_record_slot_fn slot, void *ctx)
+{
+	t->slot = slot;
+	t->slot_ctx = ctx;
 }
 
 void flow_table_set_capture_id(struct flow_table *t, uint32_t capture_id)
@@ -667,17 +678,17 @@ void flow_table_set_capture_id(struct flow_table *t, uint32_t capture_id)
 	t->capture_id = capture_id;
 }
 
-struct flow *flow_table_packet(struct flow_table *t, const struct decoded *d, int64_t ts_ns,
-			       uint64_t packet_no, uint32_t wire_len, bool *is_orig)
+bool flow_table_packet(struct flow_table *t, const struct decoded *d, int64_t ts_ns,
+		       uint64_t packet_no, uint32_t wire_len, struct flow_pkt *out)
 {
 	struct pkt_key k;
 	struct flow_tcp_seg seg;
 	struct flow *f;
 	bool orig = true;
 
-	*is_orig = true;
+	out->flow_id = 0;
 	if (!packet_key(d, &k))
-		return NULL;
+		return false;
 	advance_clock(t, ts_ns);
 	f = lookup(t, &k, &orig);
 	/* Due, but behind an earlier-listed flow (DNS timers, clock jumps). */
@@ -692,15 +703,19 @@ struct flow *flow_table_packet(struct flow_table *t, const struct decoded *d, in
 			f = NULL;
 		}
 	}
+	out->is_new = f == NULL;
 	if (f == NULL) {
 		f = create_flow(t, d, &k, ts_ns, packet_no);
 		if (f == NULL)
-			return NULL;
+			return false;
 		orig = !f->flipped;
 	}
-	*is_orig = account(t, f, orig ? FLOW_ORIG : FLOW_RESP, d, ts_ns, wire_len) == FLOW_ORIG;
+	out->is_orig = account(t, f, orig ? FLOW_ORIG : FLOW_RESP, d, ts_ns, wire_len) == FLOW_ORIG;
 	place_flow(t, f);
-	return f;
+	out->flow_id = f->id;
+	out->proto = k.proto;
+	out->attrib = &f->attrib;
+	return true;
 }
 
 void flow_table_flush(struct flow_table *t)
@@ -722,6 +737,7 @@ void flow_table_free(struct flow_table *t)
 		free(s);
 	}
 	free(t->buckets);
+	community_id_hasher_free(t->cid);
 	free(t);
 }
 

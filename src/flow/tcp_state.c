@@ -291,8 +291,8 @@ static uint64_t end_size(const struct flow_tcp_end *e, const struct flow_tcp_end
 
 void flow_tcp_sizes(struct flow *f)
 {
-	f->orig.payload_bytes = end_size(&f->orig.tcp, &f->resp.tcp);
-	f->resp.payload_bytes = end_size(&f->resp.tcp, &f->orig.tcp);
+	f->orig.count.payload_bytes = end_size(&f->orig.tcp, &f->resp.tcp);
+	f->resp.count.payload_bytes = end_size(&f->resp.tcp, &f->orig.tcp);
 }
 
 /* ---- content gaps (TCP_Reassembler, without the bytes) */
@@ -311,7 +311,7 @@ static void report_gap(struct flow *f, int dir, uint64_t len)
 	if (!is_clean(e) || !is_clean(end_of(f, !dir)))
 		return;
 	end_scaled(f, dir, 'G', &e->gap_cnt, &e->gap_exp);
-	dir_of(f, dir)->missed_bytes += len;
+	dir_of(f, dir)->count.missed_bytes += len;
 }
 
 static bool has_ooo(const struct flow_tcp_end *e)

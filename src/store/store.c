@@ -11,7 +11,6 @@
 
 #include "capfile/linktype.h"
 #include "store/schema.h"
-#include "flow/community_id.h"
 #include "store/store.h"
 #include "util/units.h"
 
@@ -22,13 +21,20 @@
 enum stmt_id {
 	ST_FIND_CAPTURE, ST_DELETE_CRASHED, ST_INSERT_CAPTURE, ST_MAX_FLOW, ST_INTERFACE,
 	ST_PROCESS, ST_PROCESS_COUNTS, ST_FLOW, ST_ANOMALY, ST_ANOMALY_COUNT, ST_END_CAPTURE,
-	ST_SOCKET, ST_COUNT
+	ST_SOCKET, ST_SIZE_PRESENT, ST_SET_SHA256, ST_COUNT
 };
+
+/* captures.sha256 of a capture begun before its hash is known (unique: one
+ * capture is begun at a time, under the write lock, and it is replaced
+ * before the commit); no hex digest equals it. */
+#define SHA256_PENDING "pending"
 
 static const char *const stmt_sql[ST_COUNT] = {
 	/* a crashed file is analysed again: its row only says what happened */
 	[ST_FIND_CAPTURE] = "SELECT id FROM captures WHERE sha256 = ?1 AND status != 'crashed'",
 	[ST_DELETE_CRASHED] = "DELETE FROM captures WHERE sha256 = ?1 AND status = 'crashed'",
+	[ST_SIZE_PRESENT] = "SELECT 1 FROM captures WHERE size_bytes = ?1 AND status != 'crashed' LIMIT 1",
+	[ST_SET_SHA256] = "UPDATE captures SET sha256 = ?2 WHERE id = ?1",
 	[ST_INSERT_CAPTURE] =
 		"INSERT INTO captures (sha256, path, format, gzip, size_bytes, packets, status, "
 		"pidcap_version, analyzed_at, sandbox, status_detail) "
@@ -84,7 +90,6 @@ struct store {
 	struct anomaly_count anomalies[MAX_ANOMALY_NAMES];
 	uint32_t n_anomaly_names;
 	uint64_t anomalies_total;
-	struct community_id_hasher *cid;   /* used by store_flow() only */
 };
 
 /* Settings for a bulk writer that must survive kill -9 (WAL is always
@@ -170,7 +175,6 @@ struct store *store_open(const char *path, char *err, size_t errlen)
 		fail_db(s, err, errlen, "cannot open the database");
 		goto fail;
 	}
-	s->cid = community_id_hasher_new();
 	sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
 	sqlite3_db_config(s->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
 	/* before anything writes: a foreign or newer file stays as it is */
@@ -220,7 +224,6 @@ int store_close(struct store *s, char *err, size_t errlen)
 			rc = STORE_ERROR;
 		}
 	}
-	community_id_hasher_free(s->cid);
 	free(s);
 	return rc;
 }
@@ -474,21 +477,32 @@ static int insert_capture(struct store *s, const struct capture_meta *m, const c
 	return run(s, ST_INSERT_CAPTURE);
 }
 
-int store_begin_capture(struct store *s, const struct capture_meta *m, int64_t *capture_id)
+/* The id of a capture (not a crashed one) with that SHA-256, or 0. */
+static int64_t find_capture(struct store *s, const char *sha256_hex)
 {
 	sqlite3_stmt *st = s->st[ST_FIND_CAPTURE];
-	int rc;
+	int64_t id = 0;
+
+	sqlite3_bind_text(st, 1, sha256_hex, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return id;
+}
+
+int store_begin_capture(struct store *s, const struct capture_meta *m, int64_t *capture_id)
+{
+	struct capture_meta pending = *m;
 
 	if (exec(s, "BEGIN IMMEDIATE") != STORE_OK)
 		return STORE_ERROR;
-	sqlite3_bind_text(st, 1, m->sha256_hex, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW) {
+	if (m->sha256_hex != NULL && find_capture(s, m->sha256_hex) != 0) {
 		exec(s, "ROLLBACK");
 		return STORE_EXISTS;
 	}
-	if (insert_capture(s, m, "in progress", 0, NULL) != STORE_OK)
+	if (pending.sha256_hex == NULL)
+		pending.sha256_hex = SHA256_PENDING;
+	if (insert_capture(s, &pending, "in progress", 0, NULL) != STORE_OK)
 		goto fail;
 	*capture_id = sqlite3_last_insert_rowid(s->db);
 	if (sqlite3_step(s->st[ST_MAX_FLOW]) != SQLITE_ROW) {
@@ -511,6 +525,31 @@ int store_begin_capture(struct store *s, const struct capture_meta *m, int64_t *
 fail:
 	exec(s, "ROLLBACK");
 	return STORE_ERROR;
+}
+
+bool store_size_present(struct store *s, uint64_t size_bytes)
+{
+	sqlite3_stmt *st = s->st[ST_SIZE_PRESENT];
+	bool present;
+
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)size_bytes);
+	present = sqlite3_step(st) != SQLITE_DONE;   /* a row, or an error: hash first */
+	sqlite3_reset(st);
+	return present;
+}
+
+int store_set_capture_sha256(struct store *s, int64_t capture_id, const char *sha256_hex)
+{
+	int64_t other = find_capture(s, sha256_hex);
+
+	if (other != 0 && other != capture_id)
+		return STORE_EXISTS;
+	sqlite3_bind_text(s->st[ST_DELETE_CRASHED], 1, sha256_hex, -1, SQLITE_TRANSIENT);
+	if (run(s, ST_DELETE_CRASHED) != STORE_OK)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s->st[ST_SET_SHA256], 1, capture_id);
+	sqlite3_bind_text(s->st[ST_SET_SHA256], 2, sha256_hex, -1, SQLITE_TRANSIENT);
+	return run(s, ST_SET_SHA256);
 }
 
 int64_t store_flow_row(const struct store *s, uint64_t flow_id)
@@ -684,15 +723,15 @@ static double seconds(int64_t ns)
 	return (double)ns / (double)NS_PER_SEC;
 }
 
-int store_flow(struct store *s, int64_t capture_id, const struct flow *f, enum flow_end_reason why)
+int store_flow(struct store *s, int64_t capture_id, const struct flow_record *f)
 {
 	sqlite3_stmt *st = s->st[ST_FLOW];
-	char cid[COMMUNITY_ID_BYTES];
 	char orig[INET6_ADDRSTRLEN], resp[INET6_ADDRSTRLEN];
 	char t_orig[INET6_ADDRSTRLEN], t_resp[INET6_ADDRSTRLEN];
+	const struct ip_endpoints *outer = &f->first.tunnel_outer;
+	bool tunnelled = f->first.tunnel != TUNNEL_NONE;
 
 	/* every buffer bound below lives until run() has stepped the statement */
-	community_id_v1_with(s->cid, &f->key, 0, cid);
 	sqlite3_bind_int64(st, 1, store_flow_row(s, f->id));
 	sqlite3_bind_int64(st, 2, capture_id);
 	sqlite3_bind_double(st, 3, seconds(f->first_ts_ns));
@@ -704,8 +743,8 @@ int store_flow(struct store *s, int64_t capture_id, const struct flow *f, enum f
 	sqlite3_bind_int(st, 9, f->key.dport);
 	bind_static(st, 10, flow_proto_name(f->key.proto));
 	sqlite3_bind_int(st, 11, f->key.proto);
-	bind_static(st, 12, flow_conn_state(f));
-	sqlite3_bind_text(st, 13, f->history, f->history_len, SQLITE_STATIC);
+	bind_static(st, 12, f->conn_state);
+	sqlite3_bind_text(st, 13, f->history, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 14, (sqlite3_int64)f->orig.pkts);
 	sqlite3_bind_int64(st, 15, (sqlite3_int64)f->orig.payload_bytes);
 	sqlite3_bind_int64(st, 16, (sqlite3_int64)f->orig.ip_bytes);
@@ -713,18 +752,16 @@ int store_flow(struct store *s, int64_t capture_id, const struct flow *f, enum f
 	sqlite3_bind_int64(st, 18, (sqlite3_int64)f->resp.payload_bytes);
 	sqlite3_bind_int64(st, 19, (sqlite3_int64)f->resp.ip_bytes);
 	sqlite3_bind_int64(st, 20, (sqlite3_int64)(f->orig.missed_bytes + f->resp.missed_bytes));
-	bind_int_or_null(st, 21, f->n_vlans > 0, f->vlan);
-	bind_int_or_null(st, 22, f->n_vlans > 1, f->inner_vlan);
-	bind_static(st, 23, f->tunnel != TUNNEL_NONE ? tunnel_name(f->tunnel) : NULL);
-	bind_static(st, 24, f->tunnel != TUNNEL_NONE ?
-			    addr_text(f->tunnel_outer.version, f->tunnel_outer.src, t_orig) : NULL);
-	bind_static(st, 25, f->tunnel != TUNNEL_NONE ?
-			    addr_text(f->tunnel_outer.version, f->tunnel_outer.dst, t_resp) : NULL);
-	bind_static(st, 26, cid);
-	bind_int_or_null(st, 27, f->process_row != 0, f->process_row);
-	bind_static(st, 28, end_reason_name(why));
-	sqlite3_bind_int64(st, 29, (sqlite3_int64)f->first_packet_no);
-	bind_int_or_null(st, 30, f->resp_process_row != 0, f->resp_process_row);
+	bind_int_or_null(st, 21, f->first.n_vlans > 0, f->first.vlan);
+	bind_int_or_null(st, 22, f->first.n_vlans > 1, f->first.inner_vlan);
+	bind_static(st, 23, tunnelled ? tunnel_name(f->first.tunnel) : NULL);
+	bind_static(st, 24, tunnelled ? addr_text(outer->version, outer->src, t_orig) : NULL);
+	bind_static(st, 25, tunnelled ? addr_text(outer->version, outer->dst, t_resp) : NULL);
+	bind_static(st, 26, f->community_id);
+	bind_int_or_null(st, 27, f->attrib.process_row != 0, f->attrib.process_row);
+	bind_static(st, 28, end_reason_name(f->why));
+	sqlite3_bind_int64(st, 29, (sqlite3_int64)f->first.packet_no);
+	bind_int_or_null(st, 30, f->attrib.resp_process_row != 0, f->attrib.resp_process_row);
 	return run(s, ST_FLOW);
 }
 

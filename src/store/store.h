@@ -90,9 +90,21 @@ struct capture_meta {
 /*
  * Begins a capture. STORE_EXISTS when a capture with that SHA-256 is
  * already complete in the database (nothing is started); otherwise opens the
- * transaction and sets *capture_id.
+ * transaction and sets *capture_id. m->sha256_hex NULL: the hash is not
+ * known yet and must be given with store_set_capture_sha256 before
+ * store_end_capture.
  */
 int store_begin_capture(struct store *s, const struct capture_meta *m, int64_t *capture_id);
+
+/* Whether a capture (not a crashed one) of that many bytes is present, so
+ * that a file of that size must be hashed before it is begun (also true
+ * when the database cannot tell). */
+bool store_size_present(struct store *s, uint64_t size_bytes);
+
+/* Sets the SHA-256 of the capture begun without it (in its transaction).
+ * STORE_EXISTS when another capture (not a crashed one) has that hash: the
+ * caller then aborts the capture. */
+int store_set_capture_sha256(struct store *s, int64_t capture_id, const char *sha256_hex);
 
 int store_interface(struct store *s, int64_t capture_id, uint32_t idx,
 		    const struct cap_interface *ifc, uint64_t packets);
@@ -105,7 +117,9 @@ int store_process(struct store *s, int64_t capture_id, const char *source, uint3
 /* Adds attributed packets/flows counts to a process row. */
 int store_process_counts(struct store *s, int64_t row, uint64_t packets, uint64_t flows);
 
-int store_flow(struct store *s, int64_t capture_id, const struct flow *f, enum flow_end_reason why);
+/* Inserts the flows row of a finished flow (its id, via store_flow_row, is
+ * the row's id); r and its strings need only live during the call. */
+int store_flow(struct store *s, int64_t capture_id, const struct flow_record *r);
 
 /* Inserts a socket described by a socket record; process_row 0 = no
  * process row (NULL), packets = packets attributed through it. */
@@ -150,7 +164,7 @@ int store_record_crash(struct store *s, const struct capture_meta *m, uint64_t p
 /* Rolls the capture back (nothing of it stays). */
 void store_abort_capture(struct store *s);
 
-/* flows.id of the flow whose in-run id (struct flow.id) is flow_id: rows
+/* flows.id of the flow whose in-run id (struct flow_record.id) is flow_id: rows
  * that refer to a flow can be written before the flow ends. */
 int64_t store_flow_row(const struct store *s, uint64_t flow_id);
 

@@ -25,15 +25,15 @@
 #include "capfile/capfile.h"
 #include "decode/decode.h"
 #include "flow/flow.h"
+#include "util/array.h"
+#include "util/units.h"
 
 #define ERRLEN 512
 #define ADDR_TEXT 64
-#define NS_PER_USEC 1000LL
-#define USEC_PER_SEC ((int64_t)1000000)
 #define EXIT_USAGE 2
 
 struct collected {
-	struct flow *v;
+	struct flow_record *v;
 	size_t n, cap;
 	bool oom;
 };
@@ -62,28 +62,20 @@ static void add_carrier(struct carriers *c, const struct ip_endpoints *e)
 	c->v[c->n++] = *e;
 }
 
-static void collect(void *ctx, const struct flow *f, enum flow_end_reason why)
+static void collect(void *ctx, const struct flow_record *f)
 {
 	struct collected *c = ctx;
 
-	(void)why;
-	if (c->n == c->cap) {
-		size_t ncap = c->cap ? c->cap * 2 : 1024;
-		struct flow *nv = realloc(c->v, ncap * sizeof(*nv));
-
-		if (nv == NULL) {
-			c->oom = true;
-			return;
-		}
-		c->v = nv;
-		c->cap = ncap;
+	if (!ARRAY_RESERVE(c->v, c->cap, c->n + 1, 1024)) {
+		c->oom = true;
+		return;
 	}
 	c->v[c->n++] = *f;
 }
 
 static int by_start(const void *a, const void *b)
 {
-	const struct flow *x = a, *y = b;
+	const struct flow_record *x = a, *y = b;
 
 	if (x->first_ts_ns != y->first_ts_ns)
 		return x->first_ts_ns < y->first_ts_ns ? -1 : 1;
@@ -119,15 +111,15 @@ static void print_endpoints(const struct ip_endpoints *e)
 	       addr_text(e, e->dst, dst), e->dport);
 }
 
-static void print_outer(const struct flow *f)
+static void print_outer(const struct flow_record *f)
 {
-	if (f->tunnel == TUNNEL_NONE || f->tunnel_outer.version == 0)
+	if (f->first.tunnel == TUNNEL_NONE || f->first.tunnel_outer.version == 0)
 		printf("-");
 	else
-		print_endpoints(&f->tunnel_outer);
+		print_endpoints(&f->first.tunnel_outer);
 }
 
-static void print_flow(const struct flow *f)
+static void print_flow(const struct flow_record *f)
 {
 	char src[ADDR_TEXT], dst[ADDR_TEXT];
 	int64_t dur = zeek_us(f->last_ts_ns) - zeek_us(f->first_ts_ns);
@@ -136,8 +128,8 @@ static void print_flow(const struct flow *f)
 	print_us(zeek_us(f->first_ts_ns));
 	printf("\t%s\t%u\t%s\t%u\t%s\t%s\t%s", addr_text(&f->key, f->key.src, src),
 	       other ? 0 : f->key.sport, addr_text(&f->key, f->key.dst, dst), other ? 0 : f->key.dport,
-	       flow_proto_name(f->key.proto), flow_conn_state(f),
-	       f->history_len ? f->history : "-");
+	       flow_proto_name(f->key.proto), f->conn_state,
+	       f->history[0] != '\0' ? f->history : "-");
 	printf("\t%" PRIu64, f->orig.pkts);
 	if (dur > 0)
 		printf("\t%" PRIu64, f->orig.payload_bytes);
@@ -163,7 +155,8 @@ static int read_capture(const char *path, uint32_t id, struct decoder *dec, stru
 			struct carriers *car)
 {
 	char err[ERRLEN];
-	bool not_capture = false, is_orig;
+	bool not_capture = false;
+	struct flow_pkt fp;
 	struct capfile *cf = capfile_open(path, err, sizeof(err), &not_capture);
 	struct cap_record rec;
 	struct decoded d;
@@ -187,7 +180,7 @@ static int read_capture(const char *path, uint32_t id, struct decoder *dec, stru
 			continue;
 		if (d.tunnel != TUNNEL_NONE && d.outer.version != 0)
 			add_carrier(car, &d.outer);
-		flow_table_packet(t, &d, rec.u.pkt.ts_ns, rec.u.pkt.number, rec.u.pkt.origlen, &is_orig);
+		flow_table_packet(t, &d, rec.u.pkt.ts_ns, rec.u.pkt.number, rec.u.pkt.origlen, &fp);
 	}
 	if (st != CAP_END)
 		fprintf(stderr, "conn_log: %s: %s\n", path, capfile_error(cf));

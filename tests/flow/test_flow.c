@@ -33,19 +33,19 @@
 /* ---------------------------------------------------------------- harness */
 
 struct exported {
-	struct flow f;
+	struct flow_record f;
 	enum flow_end_reason why;
 };
 
 static struct exported out[MAX_EXPORTS];
 static int n_out;
 
-static void collect(void *ctx, const struct flow *f, enum flow_end_reason why)
+static void collect(void *ctx, const struct flow_record *f)
 {
 	(void)ctx;
 	if (n_out < MAX_EXPORTS) {
 		out[n_out].f = *f;
-		out[n_out].why = why;
+		out[n_out].why = f->why;
 	}
 	n_out++;
 }
@@ -118,10 +118,10 @@ static struct decoded icmp(const char *src, const char *dst, uint8_t type, uint8
 /* Feeds one packet at t ms; returns its direction. */
 static bool feed(struct flow_table *t, struct decoded d, int64_t t_ms)
 {
-	bool is_orig = false;
+	struct flow_pkt fp = { .is_orig = false };
 
-	flow_table_packet(t, &d, t_ms * MS, 1, d.ip_bytes + 14, &is_orig);
-	return is_orig;
+	flow_table_packet(t, &d, t_ms * MS, 1, d.ip_bytes + 14, &fp);
+	return fp.is_orig;
 }
 
 /* Client 10.0.0.1:40000 to server 10.0.0.2:80; ISNs 100 and 500. */
@@ -143,18 +143,18 @@ static void handshake(struct flow_table *t)
 }
 
 /* Flushes and returns the only exported flow (NULL if not exactly one). */
-static const struct flow *flush_one(struct flow_table *t)
+static const struct flow_record *flush_one(struct flow_table *t)
 {
 	flow_table_flush(t);
 	return n_out == 1 ? &out[0].f : NULL;
 }
 
-static void expect_flow(const struct flow *f, const char *state, const char *hist, const char *name)
+static void expect_flow(const struct flow_record *f, const char *state, const char *hist, const char *name)
 {
 	if (!tap_ok(f != NULL, "%s: one flow", name))
 		return;
-	if (!tap_ok(strcmp(flow_conn_state(f), state) == 0, "%s: conn_state %s", name, state))
-		tap_diag("got %s", flow_conn_state(f));
+	if (!tap_ok(strcmp(f->conn_state, state) == 0, "%s: conn_state %s", name, state))
+		tap_diag("got %s", f->conn_state);
 	if (!tap_ok(strcmp(f->history, hist) == 0, "%s: history %s", name, hist))
 		tap_diag("got %s", f->history);
 }
@@ -324,7 +324,7 @@ static void test_conn_states(void)
 static void test_sf_counts(void)
 {
 	struct flow_table *t = table(0);
-	const struct flow *f;
+	const struct flow_record *f;
 	char src[INET_ADDRSTRLEN];
 
 	run_sf(t);
@@ -349,7 +349,7 @@ static void test_sf_counts(void)
 static void test_missing_syn_bytes(void)
 {
 	struct flow_table *t = table(0);
-	const struct flow *f;
+	const struct flow_record *f;
 
 	run_missing_syn(t);
 	f = flush_one(t);
@@ -365,7 +365,7 @@ static void test_missing_syn_bytes(void)
 static void test_gap_bytes(void)
 {
 	struct flow_table *t = table(0);
-	const struct flow *f;
+	const struct flow_record *f;
 
 	run_gap(t);
 	f = flush_one(t);
@@ -394,7 +394,7 @@ static void test_tcp_timers(void)
 	c2s(t, F_SYN, 100, 0, 0, 3000);
 	c2s(t, F_SYN, 100, 0, 0, 6000);
 	tap_ok(n_out == 1 && out[0].why == FLOW_END_CLOSED && out[0].f.orig.pkts == 2 &&
-	       strcmp(flow_conn_state(&out[0].f), "S0") == 0,
+	       strcmp(out[0].f.conn_state, "S0") == 0,
 	       "unanswered SYN: attempt removed after 5 s, next SYN is a new S0");
 	flow_table_free(t);
 
@@ -464,7 +464,7 @@ static void test_inactivity(void)
 static void test_udp(void)
 {
 	struct flow_table *t = table(0);
-	const struct flow *f;
+	const struct flow_record *f;
 
 	feed(t, udp(CLIENT, 5000, SERVER, 53, 30), 0);
 	expect_flow(flush_one(t), "S0", "D", "UDP request only");
@@ -500,7 +500,7 @@ static void test_udp(void)
 static void test_icmp(void)
 {
 	struct flow_table *t = table(0);
-	const struct flow *f;
+	const struct flow_record *f;
 
 	tap_ok(feed(t, icmp(CLIENT, SERVER, 8, 0, 56), 0), "echo request: orig");
 	tap_ok(!feed(t, icmp(SERVER, CLIENT, 0, 0, 56), 1), "echo reply: resp of the same flow");
@@ -526,7 +526,8 @@ static void test_other(void)
 {
 	struct flow_table *t = table(0);
 	struct decoded d;
-	const struct flow *f;
+	struct flow_pkt fp;
+	const struct flow_record *f;
 
 	ip4(&d, CLIENT, SERVER, 50);
 	d.ip.sport = 7;
@@ -546,17 +547,17 @@ static void test_other(void)
 	t = table(0);
 	d = tcp(CLIENT, CPORT, SERVER, HTTP, F_SYN, 1, 0, 0);
 	d.l4_ok = false;
-	tap_ok(flow_table_packet(t, &d, 0, 1, 60, &(bool){ false }) == NULL, "cut TCP header: no flow");
+	tap_ok(!flow_table_packet(t, &d, 0, 1, 60, &fp) && fp.flow_id == 0, "cut TCP header: no flow");
 	d = tcp(CLIENT, CPORT, SERVER, HTTP, F_SYN, 1, 0, 0);
 	d.fragment = true;
-	tap_ok(flow_table_packet(t, &d, 0, 1, 60, &(bool){ false }) == NULL, "fragment: no flow");
+	tap_ok(!flow_table_packet(t, &d, 0, 1, 60, &fp) && fp.flow_id == 0, "fragment: no flow");
 	flow_table_free(t);
 }
 
 static void test_flips(void)
 {
 	struct flow_table *t = table(0);
-	const struct flow *f;
+	const struct flow_record *f;
 
 	feed(t, tcp(SERVER, 443, CLIENT, CPORT, F_PSH | F_ACK, 5000, 100, 40), 0);
 	f = flush_one(t);
@@ -585,14 +586,14 @@ static void test_vlan(void)
 {
 	struct flow_table *t = table(0);
 	struct decoded d = udp(CLIENT, 5000, SERVER, 53, 10);
-	const struct flow *f;
+	const struct flow_record *f;
 
 	d.n_vlans = 2;
 	d.vlan = 10;
 	d.inner_vlan = 20;
 	feed(t, d, 0);
 	f = flush_one(t);
-	tap_ok(f != NULL && f->vlan == 10 && f->inner_vlan == 20 && f->n_vlans == 2, "VLAN ids recorded");
+	tap_ok(f != NULL && f->first.vlan == 10 && f->first.inner_vlan == 20 && f->first.n_vlans == 2, "VLAN ids recorded");
 	flow_table_free(t);
 }
 
@@ -642,6 +643,44 @@ static void test_churn(void)
 	flow_table_free(t);
 }
 
+static struct flow_record slot_rec;
+static int slot_calls;
+
+static struct flow_record *slot(void *ctx)
+{
+	(void)ctx;
+	slot_calls++;
+	return &slot_rec;
+}
+
+/* The per-packet answer: stable id, direction, new or not, protocol; the
+ * attribution slot reaches the record; records go where the slot says. */
+static void test_packet_api(void)
+{
+	struct flow_table *t = table(0);
+	struct decoded d = udp(CLIENT, 5000, SERVER, 53, 10);
+	struct flow_pkt a, b, c;
+
+	flow_table_set_record_slot(t, slot, NULL);
+	slot_calls = 0;
+	flow_table_packet(t, &d, 0, 1, 60, &a);
+	a.attrib->process_row = 7;
+	a.attrib->attributed_pkts = 1;
+	d = udp(SERVER, 53, CLIENT, 5000, 20);
+	flow_table_packet(t, &d, MS, 2, 60, &b);
+	d = tcp(CLIENT, CPORT, SERVER, HTTP, F_SYN, 100, 0, 0);
+	flow_table_packet(t, &d, 2 * MS, 3, 60, &c);
+	tap_ok(a.flow_id == 1 && a.is_new && a.is_orig && a.proto == 17, "first packet: new flow 1, orig");
+	tap_ok(b.flow_id == 1 && !b.is_new && !b.is_orig && b.attrib == a.attrib,
+	       "reply: same flow id, resp, same attribution slot");
+	tap_ok(c.flow_id == 2 && c.is_new && c.proto == 6, "next flow: id 2, tcp");
+	flow_table_flush(t);
+	tap_ok(slot_calls == 2 && n_out == 2 && out[0].f.id == 1 && out[0].f.attrib.process_row == 7 &&
+	       out[0].f.attrib.attributed_pkts == 1 && out[1].f.attrib.process_row == 0,
+	       "records built in the slot carry the attribution");
+	flow_table_free(t);
+}
+
 int main(void)
 {
 	test_conn_states();
@@ -657,5 +696,6 @@ int main(void)
 	test_vlan();
 	test_eviction();
 	test_churn();
+	test_packet_api();
 	return tap_done();
 }

@@ -4,7 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyze/procmap.h"
+#include "attrib/procmap.h"
+#include "util/array.h"
 
 #define BUCKETS 4096u   /* power of two */
 
@@ -19,7 +20,8 @@ struct entry {
 struct procmap {
 	uint32_t bucket[BUCKETS];   /* first entry + 1 */
 	struct entry *e;
-	uint32_t n, cap;
+	uint32_t n;
+	size_t cap;
 };
 
 static uint32_t bucket_of(uint32_t pid)
@@ -46,15 +48,8 @@ bool procmap_add(struct procmap *pm, uint32_t pid, int64_t start_ns, int64_t row
 
 	if (pm->n >= PROCMAP_MAX_ENTRIES)
 		return false;
-	if (pm->n == pm->cap) {
-		uint32_t ncap = pm->cap ? pm->cap * 2 : 64;
-		struct entry *ne = realloc(pm->e, ncap * sizeof(*ne));
-
-		if (ne == NULL)
-			return false;
-		pm->e = ne;
-		pm->cap = ncap;
-	}
+	if (!ARRAY_RESERVE(pm->e, pm->cap, pm->n + 1, 64))
+		return false;
 	pm->e[pm->n] = (struct entry){ pid, start_ns, row, 0, 0, pm->bucket[b] };
 	pm->bucket[b] = ++pm->n;
 	return true;
@@ -148,7 +143,8 @@ struct sockmap {
 	uint32_t *bucket;    /* first entry + 1 */
 	uint32_t n_buckets;  /* power of two */
 	struct sock_entry *e;
-	uint32_t n, cap;
+	uint32_t n;
+	size_t cap;
 };
 
 static bool v4mapped(const uint8_t a[ADDR_BYTES])
@@ -299,15 +295,8 @@ enum sockmap_add_result sockmap_add(struct sockmap *sm, const struct sock_record
 	}
 	if (sm->n >= SOCKMAP_MAX_ENTRIES)
 		return SOCKMAP_FULL;
-	if (sm->n == sm->cap) {
-		uint32_t ncap = sm->cap ? sm->cap * 2 : 64;
-		struct sock_entry *ne = realloc(sm->e, ncap * sizeof(*ne));
-
-		if (ne == NULL)
-			return SOCKMAP_FULL;
-		sm->e = ne;
-		sm->cap = ncap;
-	}
+	if (!ARRAY_RESERVE(sm->e, sm->cap, sm->n + 1, 64))
+		return SOCKMAP_FULL;
 	slot = h & (sm->n_buckets - 1);
 	sm->e[sm->n] = (struct sock_entry){ *r, 0, h, sm->bucket[slot] };
 	sm->bucket[slot] = ++sm->n;

@@ -7,6 +7,7 @@
 
 #include "capfile/sockrec.h"
 #include "decode/decode.h"
+#include "util/units.h"
 
 #define PROCMAP_MAX_ENTRIES 262144u   /* process descriptions per capture */
 #define PROCMAP_NO_START INT64_MIN
@@ -57,7 +58,7 @@ uint32_t procmap_size(const struct procmap *pm);
  * and final flag count.
  */
 #define SOCKMAP_MAX_ENTRIES (1u << 20)     /* socket records per capture */
-#define SOCKMAP_SLACK_NS    1000000000LL   /* time window margin, 1 s */
+#define SOCKMAP_SLACK_NS    NS_PER_SEC     /* time window margin, 1 s */
 
 struct sockmap;
 

@@ -1,0 +1,138 @@
+/* \summary: attribution: packets named by option 8 linked to their flows' ends, counts per process */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "attrib/attrib.h"
+#include "flow/flow.h"
+#include "../tap.h"
+
+#define MS 1000000LL
+#define IP4_HDR 20
+#define UDP_HDR 8
+#define EPB_DIR_IN 1u    /* epb_flags bits 0-1: inbound */
+#define MAX_ROWS 8
+
+/* The store, as the attribution sees it: rows handed out in order. */
+struct fake_store {
+	int64_t next_row;
+	uint32_t pid_of_row[MAX_ROWS];
+	int anomalies;
+};
+
+static int64_t add_process(void *ctx, const char *source, uint32_t pid,
+			   const struct proc_record *pr, const char *name)
+{
+	struct fake_store *fs = ctx;
+
+	(void)source;
+	(void)pr;
+	(void)name;
+	if (fs->next_row + 1 >= MAX_ROWS)
+		return 0;
+	fs->pid_of_row[++fs->next_row] = pid;
+	return fs->next_row;
+}
+
+static void anomaly(void *ctx, const char *name)
+{
+	(void)name;
+	((struct fake_store *)ctx)->anomalies++;
+}
+
+static struct flow_record last;
+
+static void collect(void *ctx, const struct flow_record *r)
+{
+	(void)ctx;
+	last = *r;
+}
+
+static struct decoded udp(const char *src, uint16_t sport, const char *dst, uint16_t dport)
+{
+	struct decoded d;
+
+	memset(&d, 0, sizeof(d));
+	d.ip.version = 4;
+	d.ip.proto = 17;
+	inet_pton(AF_INET, src, d.ip.src);
+	inet_pton(AF_INET, dst, d.ip.dst);
+	d.ip.sport = sport;
+	d.ip.dport = dport;
+	d.l4_ok = true;
+	d.payload_len = 10;
+	d.ip_bytes = IP4_HDR + UDP_HDR + 10;
+	return d;
+}
+
+/* One packet through the flow table and the attribution; pid 0: none named. */
+static int64_t packet(struct flow_table *t, struct attrib *a, struct decoded d, uint32_t pid,
+		      bool inbound, int64_t ms)
+{
+	struct cap_packet pkt = { .number = 1, .has_ts = true, .ts_ns = ms * MS };
+	struct flow_pkt fp;
+
+	pkt.has_pid = pid != 0;
+	pkt.pid = pid;
+	pkt.has_flags = inbound;
+	pkt.flags = inbound ? EPB_DIR_IN : 0;
+	flow_table_packet(t, &d, pkt.ts_ns, 1, d.ip_bytes + 14, &fp);
+	return attrib_packet(a, &pkt, &d, pkt.ts_ns, &fp);
+}
+
+static void count_rows(void *ctx, int64_t row, uint64_t packets, uint64_t flows)
+{
+	uint64_t *sum = ctx;
+
+	(void)row;
+	sum[0] += packets;
+	sum[1] += flows;
+}
+
+int main(void)
+{
+	struct fake_store fs = { 0 };
+	struct attrib_ops ops = { add_process, anomaly, &fs };
+	struct attrib *a = attrib_new(&ops);
+	struct flow_config cfg;
+	struct flow_table *t;
+	struct attrib_stats st;
+	uint64_t sum[2] = { 0, 0 };
+	int64_t client, server;
+
+	flow_config_default(&cfg);
+	t = flow_table_new(&cfg, collect, NULL);
+	if (!tap_ok(a != NULL && t != NULL, "attribution and flow table created"))
+		return tap_done();
+
+	/* The responder's process receives first: it owns the flow until the
+	 * originator's own process shows up. */
+	tap_ok(packet(t, a, udp("10.0.0.1", 5000, "10.0.0.2", 7000), 0, false, 0) == 0,
+	       "a packet naming no process (and no socket record): none");
+	server = packet(t, a, udp("10.0.0.1", 5000, "10.0.0.2", 7000), 200, true, 1);
+	tap_ok(server == 1 && fs.pid_of_row[1] == 200, "option 8 of an unknown pid: a bare row");
+	client = packet(t, a, udp("10.0.0.1", 5000, "10.0.0.2", 7000), 100, false, 2);
+	tap_ok(client == 2, "the sender's pid: its own row");
+	tap_ok(packet(t, a, udp("10.0.0.2", 7000, "10.0.0.1", 5000), 200, false, 3) == server,
+	       "a known pid: its row again, no new one");
+	flow_table_flush(t);
+	attrib_flow_end(a, &last);
+	tap_ok(last.attrib.process_row == client && !last.attrib.process_from_resp,
+	       "the flow's process is the originator's");
+	tap_ok(last.attrib.resp_process_row == server, "the responder's process is kept too");
+	TAP_EQ_U(last.attrib.attributed_pkts, 3, "attributed packets of the flow");
+
+	attrib_get_stats(a, &st);
+	TAP_EQ_U(st.attributed_packets, 3, "attributed packets");
+	TAP_EQ_U(st.attributed_flows, 1, "attributed flows");
+	TAP_EQ_U(st.reattributed_packets, 0, "nothing through socket records");
+	attrib_each_process(a, count_rows, sum);
+	tap_ok(sum[0] == 3 && sum[1] == 1, "per-process counters add up");
+	TAP_EQ_I(fs.anomalies, 0, "no anomaly");
+
+	flow_table_free(t);
+	attrib_free(a);
+	return tap_done();
+}
