@@ -6,12 +6,12 @@
 #include <string.h>
 
 #include "attrib/attrib.h"
+#include "decode/proto.h"
 #include "flow/flow.h"
+#include "util/units.h"
 #include "../tap.h"
 
-#define MS 1000000LL
-#define IP4_HDR 20
-#define UDP_HDR 8
+#define MS NS_PER_MSEC
 #define EPB_DIR_IN 1u    /* epb_flags bits 0-1: inbound */
 #define MAX_ROWS 8
 
@@ -63,7 +63,7 @@ static struct decoded udp(const char *src, uint16_t sport, const char *dst, uint
 	d.ip.dport = dport;
 	d.l4_ok = true;
 	d.payload_len = 10;
-	d.ip_bytes = IP4_HDR + UDP_HDR + 10;
+	d.ip_bytes = IPV4_MIN_HDR_BYTES + UDP_HDR_BYTES + 10;
 	return d;
 }
 

@@ -8,15 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "decode/proto.h"
 #include "flow/flow.h"
+#include "util/units.h"
 #include "../tap.h"
 
-#define MS 1000000LL
+#define MS NS_PER_MSEC
 #define MAX_EXPORTS 64
-#define TCP_HDR 20
-#define IP4_HDR 20
-#define UDP_HDR 8
-#define ICMP_HDR 8
 
 /* TCP flags (RFC 9293 §3.1). */
 #define F_FIN 0x01
@@ -84,7 +82,7 @@ static struct decoded tcp(const char *src, uint16_t sport, const char *dst, uint
 	d.tcp_ack = ack;
 	d.tcp_win = 8192;
 	d.payload_len = len;
-	d.ip_bytes = IP4_HDR + TCP_HDR + len;
+	d.ip_bytes = IPV4_MIN_HDR_BYTES + TCP_MIN_HDR_BYTES + len;
 	return d;
 }
 
@@ -97,7 +95,7 @@ static struct decoded udp(const char *src, uint16_t sport, const char *dst, uint
 	d.ip.sport = sport;
 	d.ip.dport = dport;
 	d.payload_len = len;
-	d.ip_bytes = IP4_HDR + UDP_HDR + len;
+	d.ip_bytes = IPV4_MIN_HDR_BYTES + UDP_HDR_BYTES + len;
 	return d;
 }
 
@@ -111,7 +109,7 @@ static struct decoded icmp(const char *src, const char *dst, uint8_t type, uint8
 	d.icmp_type = type;
 	d.icmp_code = code;
 	d.payload_len = len;
-	d.ip_bytes = IP4_HDR + ICMP_HDR + len;
+	d.ip_bytes = IPV4_MIN_HDR_BYTES + ICMP_HDR_BYTES + len;
 	return d;
 }
 
