@@ -22,8 +22,9 @@
  * back by more than the longest inactivity timeout starts over (another
  * capture): every flow held then ends with FLOW_END_TIMEOUT.
  *
- * Like Zeek, protocols other than TCP, UDP and ICMP are keyed on addresses
- * only (ports 0), and ICMP on (type, counterpart type) for request/reply
+ * Like Zeek, protocols other than TCP, UDP, SCTP and ICMP are keyed on
+ * addresses only (ports 0); SCTP keeps its ports (Zeek parses no SCTP and
+ * keys it on addresses; the Community ID spec and tshark use the ports), and ICMP on (type, counterpart type) for request/reply
  * pairs, else (type, code) in one direction only; UDP flows to DNS ports
  * end after 9-19 s of silence as Zeek's DNS analyzer makes them. Unlike
  * Zeek run without -C, checksums are not verified (no 'c' letter): every
