@@ -50,3 +50,6 @@ skip_check() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
 
 hooks() { [ "${PIDCAP_TEST_HOOKS:-0}" = 1 ]; }
 HOOKS_REASON="needs the test-hook build (./configure --enable-test-hooks)"
+
+# needs TOOL...: skips the whole test unless every TOOL is on the PATH
+needs() { for t; do command -v "$t" >/dev/null 2>&1 || skip "$t is not installed"; done; }

@@ -7,7 +7,7 @@ set -u
 P=${PIDCAP:?}
 S=${SRCDIR:?}
 . "$S/tests/tap.sh"
-command -v sqlite3 >/dev/null 2>&1 || skip "sqlite3 (the command-line shell) is not installed"
+needs sqlite3
 W=$S/testdata/zeek/wikipedia.pcap
 LOOKUP="flows_community_id flows_orig flows_resp"
 DEFAULT="anomalies_capture_name flows_process processes_capture_pid"

@@ -6,7 +6,7 @@ set -u
 P=${PIDCAP:?}
 S=${SRCDIR:?}
 . "$S/tests/tap.sh"
-command -v sqlite3 >/dev/null 2>&1 || skip "sqlite3 (the command-line shell) is not installed"
+needs sqlite3
 spec=$S/testdata/community-id-spec
 "$P" analyze -q --no-progress -o "$T/c.db" "$spec/pcaps/combined.pcap.gz" >/dev/null 2>&1
 python3 -c '

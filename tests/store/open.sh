@@ -5,13 +5,13 @@
 # untouched; a newer schema is refused; pidcap's databases from before
 # application_id are still accepted.
 set -u
-P=${PIDCAP:?}
 S=${SRCDIR:?}
 . "$S/tests/tap.sh"
-command -v sqlite3 >/dev/null 2>&1 || skip "sqlite3 (the command-line shell) is not installed"
+needs sqlite3
+P=${PIDCAP:?}
+PAIRS=${PAIRS:-50}
 W=$S/testdata/zeek/wikipedia.pcap
 Q=$S/testdata/zeek/q-in-q.pcap
-PAIRS=${PAIRS:-50}
 cd "$T" || exit 1
 
 bad=0
