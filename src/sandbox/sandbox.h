@@ -21,6 +21,9 @@ enum sandbox_mode {
 enum sandbox_profile {
 	SANDBOX_PROFILE_ANALYZE, /* read pre-opened files, write SQLite (WAL) in the output dir, threads */
 	SANDBOX_PROFILE_RECORD,  /* ANALYZE's plus poll/epoll, packet sockets' reads, signals, rotation */
+	SANDBOX_PROFILE_PARSE,   /* a parser of untrusted bytes: reads its descriptors, writes its
+	                          * pipe, threads; no path, no fork, no fchmod (write_dir_fd -1,
+	                          * no read_paths: Landlock denies every file and TCP right) */
 };
 
 struct sandbox_policy {

@@ -42,6 +42,23 @@ static const char *const analyze_allow[] = {
 	NULL,
 };
 
+/* A parser (SANDBOX_PROFILE_PARSE): reads the descriptors it was given,
+ * writes its pipe, maps memory, runs threads. No call that takes a path
+ * (open, stat, unlink, ...), no fchmod/fchown, no truncate or sync, no
+ * wait: it has no file to name, change or wait for. */
+static const char *const parse_allow[] = {
+	"read", "write", "readv", "writev", "pread64", "preadv", "lseek", "close", "fstat",
+	"fcntl", "munmap", "mremap", "brk", "mincore",
+	"futex", "set_robust_list", "get_robust_list", "rseq", "set_tid_address",
+	"sched_yield", "sched_getaffinity", "getrandom",
+	"clock_gettime", "clock_getres", "gettimeofday", "time", "clock_nanosleep", "nanosleep",
+	"getpid", "gettid", "getppid", "getuid", "geteuid", "getgid", "getegid", "getresuid",
+	"getresgid", "getrlimit", "getrusage", "times",
+	"rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "sigaltstack",
+	"exit", "exit_group",
+	NULL,
+};
+
 /* What a live recorder needs after its setup (capture handle, BPF maps and
  * ring buffers, /proc reads, rotation). */
 static const char *const record_allow[] = {
@@ -95,6 +112,21 @@ static int add_list(scmp_filter_ctx ctx, uint32_t action, const char *const *nam
 		}
 	}
 	return 0;
+}
+
+/* A parser's clone makes threads only: a fork kills it; a thread in a new
+ * namespace matches no rule and fails (ENOSYS). */
+static int add_thread_only_clone(scmp_filter_ctx ctx)
+{
+	int rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
+				  SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD | CLONE_NS_FLAGS, CLONE_THREAD));
+
+	if (rc == 0)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_KILL_PROCESS, SCMP_SYS(clone), 1,
+				      SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, 0));
+	if (rc == 0)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
+	return rc == -EACCES ? 0 : rc;
 }
 
 /* Clone makes threads and forks; with a namespace flag it kills. clone3
@@ -194,14 +226,15 @@ static int build(scmp_filter_ctx ctx, enum sandbox_profile profile, char *err, s
 		snprintf(err, errlen, "seccomp: bad-architecture action: %s", strerror(-rc));
 		return -1;
 	}
-	if (add_list(ctx, SCMP_ACT_ALLOW, analyze_allow, err, errlen) != 0 ||
+	if (add_list(ctx, SCMP_ACT_ALLOW, profile == SANDBOX_PROFILE_PARSE ? parse_allow : analyze_allow,
+		     err, errlen) != 0 ||
 	    add_list(ctx, SCMP_ACT_KILL_PROCESS, kill_list, err, errlen) != 0 ||
 	    add_list(ctx, SCMP_ACT_ERRNO(EACCES), eacces_list, err, errlen) != 0)
 		return -1;
 	if (profile == SANDBOX_PROFILE_RECORD &&
 	    add_list(ctx, SCMP_ACT_ALLOW, record_allow, err, errlen) != 0)
 		return -1;
-	rc = add_clone_rules(ctx);
+	rc = profile == SANDBOX_PROFILE_PARSE ? add_thread_only_clone(ctx) : add_clone_rules(ctx);
 	if (rc == 0)
 		rc = add_argument_rules(ctx, getpid());
 	if (rc == 0 && profile == SANDBOX_PROFILE_RECORD)
