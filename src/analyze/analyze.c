@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,16 +14,24 @@
 
 #include "analyze/analyze.h"
 #include "analyze/db_summary.h"
-#include "analyze/ingest.h"
 #include "analyze/worker.h"
+#include "analyze/writer.h"
 #include "sandbox/sandbox.h"
 #include "store/store.h"
+#include "util/progress.h"
 #include "util/termsafe.h"
 
 #define DB_NAME_BYTES 4096
 #define MAX_FLOWS_LIMIT 100000000u
 #define DEFAULT_FILE_CPU_LIMIT_S 3600u
 #define MAX_LIMIT 10000000u            /* seconds or MB: a typo guard, not a policy */
+#ifdef PIDCAP_TEST_HOOKS
+#define TEST_CRASH_AT_PACKET "PIDCAP_TEST_CRASH_AT_PACKET"
+#define TEST_SPIN_AT_PACKET "PIDCAP_TEST_SPIN_AT_PACKET"
+#else
+#define TEST_CRASH_AT_PACKET NULL
+#define TEST_SPIN_AT_PACKET NULL
+#endif
 
 static void analyze_usage(FILE *out)
 {
@@ -36,10 +45,12 @@ static void analyze_usage(FILE *out)
 		"Community ID), processes and anomalies. Several files go into one database;\n"
 		"a file already in it (same SHA-256) is skipped. Each file is written in one\n"
 		"transaction, so an interrupted run leaves no trace of the file it was on.\n"
-		"Each file is read by its own child process, sandboxed (capabilities dropped,\n"
-		"no-new-privs, Landlock: writes only in the database's directory, seccomp)\n"
-		"before it reads a byte; a file that crashes its worker or hits a limit is\n"
-		"recorded as 'crashed' and the run goes on with the next one.\n"
+		"Each file is parsed by its own child process, sandboxed before it reads a\n"
+		"byte (an unprivileged user, capabilities dropped, no-new-privs, Landlock: no\n"
+		"file or network access at all, seccomp: no path, no fork, no exec), which\n"
+		"can write nothing but a pipe to this process, the only one that writes the\n"
+		"database. A file whose parser crashes, hits a limit or breaks the message\n"
+		"protocol is recorded as 'crashed' and the run goes on with the next one.\n"
 		"\n"
 		"  -o, --output DB     database to create or extend (default: the first\n"
 		"                      file's name without its extensions, plus .db, in the\n"
@@ -97,152 +108,101 @@ static void default_db_name(const char *input, char *out, size_t outlen)
 
 struct run {
 	unsigned done, partial, skipped, failed, crashed;
-	struct ingest_totals totals;
+	uint64_t packets, flows, processes, attributed_flows;
+	double hash_s, read_s, commit_s;
 	char sandbox[WORKER_SANDBOX_TEXT_BYTES];   /* the last level printed */
 	bool warned;
-	bool indexes_built;                        /* by the last worker */
-	double index_s;
 };
 
 struct cli {
-	struct ingest_options o;
 	const char *output;
-	bool quiet, verbose;
+	bool quiet, verbose, progress;
 	bool index;                 /* --index: the lookup indexes too */
 	enum sandbox_mode mode;
+	uint32_t max_flows;
 	unsigned cpu_limit_s, memory_limit_mb;
 };
 
-static void add_totals(struct ingest_totals *t, const struct ingest_totals *a)
+/* pidcap analyze: FILE: TEXT, both escaped (the text may be the parser's). */
+static void file_error(const char *path, const char *what, const char *text)
 {
-	t->packets += a->packets;
-	t->flows += a->flows;
-	t->processes += a->processes;
-	t->anomalies += a->anomalies;
-	t->attributed_flows += a->attributed_flows;
-	t->bytes += a->bytes;
-	t->hash_s += a->hash_s;
-	t->read_s += a->read_s;
-	t->drain_s += a->drain_s;
-	t->commit_s += a->commit_s;
-}
-
-/* Stores the crashed file's row; the worker's transaction is gone with it. */
-/* The crashed file's hash: the worker's, or computed here when it died
- * before its hashing thread was done. False when the file cannot be read. */
-static bool crash_sha256(const char *path, const struct ingest_status *st, char *sha)
-{
-	int fd, rc;
-
-	if (st->have_sha256) {
-		memcpy(sha, st->sha256_hex, SHA256_HEX_BYTES);
-		return true;
-	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	rc = sha256_fd(fd, sha);
-	close(fd);
-	return rc == 0;
-}
-
-static void record_crash(const struct cli *cli, const char *path, const struct worker_report *w)
-{
-	const struct ingest_status *st = &w->status;
-	char sha[SHA256_HEX_BYTES];
-	struct capture_meta m = { sha, path, st->format, st->gzip, st->size_bytes,
-				  w->sandbox[0] ? w->sandbox : NULL };
-	struct store *s;
-	char err[512];
-
-	fprintf(stderr, "pidcap analyze: %s: crashed: %s\n", path, w->msg);
-	if (!st->have_meta || !crash_sha256(path, st, sha)) {
-		fprintf(stderr, "pidcap analyze: %s: not recorded (it crashed before it was hashed)\n",
-			path);
-		return;
-	}
-	s = store_open(cli->output, err, sizeof(err));
-	if (s == NULL || store_record_crash(s, &m, st->packets, w->msg) != STORE_OK)
-		fprintf(stderr, "pidcap analyze: %s: cannot record the crash: %s\n", cli->output,
-			s ? store_error(s) : err);
-	store_close(s, NULL, 0);
+	fputs("pidcap analyze: ", stderr);
+	termsafe_puts(stderr, path);
+	fprintf(stderr, ": %s", what);
+	termsafe_puts(stderr, text);
+	fputc('\n', stderr);
 }
 
 /* -v: the level reached, when it changes; a warning once when incomplete. */
-static void report_sandbox(const struct cli *cli, struct run *r, const struct worker_report *w)
+static void report_sandbox(const struct cli *cli, struct run *r, const struct file_report *f)
 {
-	if (cli->verbose && w->sandbox[0] && strcmp(w->sandbox, r->sandbox) != 0) {
-		fprintf(stderr, "pidcap analyze: sandbox: %s\n", w->sandbox);
-		snprintf(r->sandbox, sizeof(r->sandbox), "%s", w->sandbox);
+	if (cli->verbose && f->sandbox[0] && strcmp(f->sandbox, r->sandbox) != 0) {
+		fputs("pidcap analyze: sandbox: ", stderr);
+		termsafe_puts(stderr, f->sandbox);
+		fputc('\n', stderr);
+		snprintf(r->sandbox, sizeof(r->sandbox), "%s", f->sandbox);
 	}
-	if (cli->mode == SANDBOX_BEST_EFFORT && !w->sandbox_complete && w->sandbox[0] && !r->warned) {
-		fprintf(stderr, "pidcap analyze: warning: the sandbox is incomplete: %s\n", w->sandbox);
+	if (cli->mode == SANDBOX_BEST_EFFORT && !f->sandbox_complete && f->sandbox[0] && !r->warned) {
+		fputs("pidcap analyze: warning: the sandbox is incomplete: ", stderr);
+		termsafe_puts(stderr, f->sandbox);
+		fputc('\n', stderr);
 		r->warned = true;
 	}
 }
 
 /* Counts the result of one file; returns false when the run must stop. */
-static bool account(const struct cli *cli, const char *path, const struct worker_report *w,
-		    struct run *r)
+static bool account(const char *path, const struct file_report *f, struct run *r)
 {
-	switch (w->outcome) {
-	case WORKER_SANDBOX_FAILED:
-	case WORKER_NOT_STARTED:
-		r->failed++;
-		fprintf(stderr, "pidcap analyze: %s\n", w->msg);
-		return false;
-	case WORKER_CRASHED:
-		r->crashed++;
-		record_crash(cli, path, w);
-		return true;
-	case WORKER_INGESTED:
-		break;
-	}
-	add_totals(&r->totals, &w->totals);
-	switch (w->result) {
-	case INGEST_DONE:
+	r->packets += f->packets;
+	r->flows += f->flows;
+	r->processes += f->processes;
+	r->attributed_flows += f->attributed_flows;
+	r->hash_s += f->hash_s;
+	r->read_s += f->read_s;
+	r->commit_s += f->commit_s;
+	switch (f->outcome) {
+	case FILE_DONE:
 		r->done++;
 		break;
-	case INGEST_PARTIAL:
+	case FILE_PARTIAL:
 		r->partial++;
-		fprintf(stderr, "pidcap analyze: %s: stored up to the damage: ", path);
-		termsafe_puts(stderr, w->msg);
-		fputc('\n', stderr);
+		file_error(path, "stored up to the damage: ", f->msg);
 		break;
-	case INGEST_SKIPPED:
+	case FILE_SKIPPED:
 		r->skipped++;
 		break;
-	case INGEST_FAILED:
+	case FILE_FAILED:
 		r->failed++;
-		fprintf(stderr, "pidcap analyze: %s: %s\n", path, w->msg);
-		break;
+		file_error(path, "", f->msg);
+		return !f->db_error;
+	case FILE_CRASHED:
+		r->crashed++;
+		file_error(path, "crashed: ", f->msg);
+		return !f->db_error;
+	case FILE_SANDBOX_FAILED:
+		r->failed++;
+		file_error(path, "", f->msg);
+		return false;
 	}
 	return true;
 }
 
-static int analyze_files(const struct cli *cli, const struct worker_config *wc, char **files, int n,
-			 struct run *r)
+static int analyze_files(const struct cli *cli, struct store *s, const struct worker_config *wc,
+			 char **files, int n, struct run *r)
 {
-	struct worker_report *w = malloc(sizeof(*w));
+	struct file_report *f = malloc(sizeof(*f));
 
-	if (w == NULL) {
+	if (f == NULL) {
 		fprintf(stderr, "pidcap analyze: out of memory\n");
 		return 2;
 	}
 	for (int i = 0; i < n; i++) {
-		struct worker_config c = *wc;
-
-		c.build_indexes = i == n - 1;
-		worker_run(&c, files[i], w);
-		if (c.build_indexes && w->outcome == WORKER_INGESTED && w->indexes_built) {
-			r->indexes_built = true;
-			r->index_s = w->index_s;
-		}
-		report_sandbox(cli, r, w);
-		if (!account(cli, files[i], w, r))
+		writer_analyze_file(s, wc, files[i], cli->progress, f);
+		report_sandbox(cli, r, f);
+		if (!account(files[i], f, r))
 			break;
 	}
-	free(w);
+	free(f);
 	if (r->failed)
 		return 2;
 	return r->partial || r->crashed ? 1 : 0;
@@ -288,7 +248,7 @@ static int parse_options(int argc, char **argv, struct cli *cli)
 		case 'o': cli->output = optarg; break;
 		case 'q': cli->quiet = true; break;
 		case 'v': cli->verbose = true; break;
-		case 'P': cli->o.progress = false; break;
+		case 'P': cli->progress = false; break;
 		case 'I': cli->index = true; break;
 		case 'S': cli->mode = SANDBOX_STRICT; break;
 		case 'N': cli->mode = SANDBOX_OFF; break;
@@ -307,7 +267,7 @@ static int parse_options(int argc, char **argv, struct cli *cli)
 					MAX_FLOWS_LIMIT);
 				return 2;
 			}
-			cli->o.max_flows = (uint32_t)v;
+			cli->max_flows = (uint32_t)v;
 			break;
 		case 'h': analyze_usage(stdout); return 0;
 		default:
@@ -328,86 +288,56 @@ static double elapsed_s(const struct timespec *a, const struct timespec *b)
 	return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
 }
 
-/* Builds the indexes the workers left dropped, once; says so on a terminal. */
-static int finish_store(const struct cli *cli, const struct run *r)
+static void on_index_progress(void *ctx, unsigned done, unsigned total, const char *name)
 {
-	bool notice = cli->o.progress && isatty(STDERR_FILENO) && r->done + r->partial > 0;
+	progress_step(ctx, done, total, name);
+}
+
+/* Builds the indexes the run dropped (the lookup ones too with --index, or
+ * when the database asks for them) and closes the database. */
+static int finish_store(const struct cli *cli, struct store *s, const struct run *r)
+{
 	struct timespec t0, t1;
-	struct store *s;
+	struct progress pg;
 	char err[512];
 	int rc = 0;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (r->indexes_built) {
-		/* the last worker did it */
-		s = NULL;
-		goto done;
-	}
-	if (notice)
-		fprintf(stderr, "pidcap: building the indexes of %s ...", cli->output);
-	s = store_open(cli->output, err, sizeof(err));
-	if (s == NULL) {
-		fprintf(stderr, "pidcap analyze: %s: %s\n", cli->output, err);
-		rc = 2;
-	} else if (store_build_indexes(s, cli->index, NULL, NULL, NULL) != STORE_OK) {
-		fprintf(stderr, "pidcap analyze: %s: building the indexes: %s\n", cli->output,
-			store_error(s));
+	progress_begin(&pg, "indexing", 0, cli->progress);
+	if (store_build_indexes(s, cli->index, on_index_progress, &pg, NULL) != STORE_OK) {
+		fputs("pidcap analyze: ", stderr);
+		termsafe_puts(stderr, cli->output);
+		fprintf(stderr, ": building the indexes: %s\n", store_error(s));
 		rc = 2;
 	}
-	if (s != NULL && store_close(s, err, sizeof(err)) != STORE_OK) {
-		fprintf(stderr, "pidcap analyze: %s: %s\n", cli->output, err);
+	progress_end(&pg);
+	if (store_close(s, err, sizeof(err)) != STORE_OK) {
+		fputs("pidcap analyze: ", stderr);
+		termsafe_puts(stderr, cli->output);
+		fprintf(stderr, ": %s\n", err);
 		rc = 2;
 	}
-	if (notice)
-		fprintf(stderr, "\r%*s\r", 100, "");
-done:
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (cli->verbose)
-		fprintf(stderr, "pidcap analyze: seconds: hashing %.2f, reading and decoding %.2f, "
-			"writing the last flows %.2f, committing %.2f, indexing and closing %.2f\n",
-			r->totals.hash_s, r->totals.read_s, r->totals.drain_s, r->totals.commit_s,
-			r->index_s + elapsed_s(&t0, &t1));
+		fprintf(stderr, "pidcap analyze: seconds: hashing (not overlapped) %.2f, reading, "
+			"decoding and writing %.2f, committing %.2f, indexing and closing %.2f\n",
+			r->hash_s, r->read_s, r->commit_s, elapsed_s(&t0, &t1));
 	return rc;
 }
 
-/* "dir/x.db" -> "dir", "x.db" -> ".", "/x.db" -> "/" */
-static void parent_dir(const char *path, char *out, size_t outlen)
-{
-	const char *slash = strrchr(path, '/');
-
-	if (slash == NULL)
-		snprintf(out, outlen, ".");
-	else if (slash == path)
-		snprintf(out, outlen, "/");
-	else
-		snprintf(out, outlen, "%.*s", (int)(slash - path), path);
-}
-
-/* The crash hook of the test-hook build only: PIDCAP_TEST_CRASH_AT_PACKET=N
- * makes the worker abort at packet N, as a crashing dissector would. */
-static uint64_t crash_hook(void)
+/* The fault hooks of the test-hook build only: PIDCAP_TEST_CRASH_AT_PACKET=N
+ * makes the parser abort at packet N, as a crashing dissector would;
+ * PIDCAP_TEST_SPIN_AT_PACKET=N makes it loop there, as a stuck one would. */
+static uint64_t test_hook(const char *name)
 {
 #ifdef PIDCAP_TEST_HOOKS
-	const char *v = getenv("PIDCAP_TEST_CRASH_AT_PACKET");
+	const char *v = getenv(name);
 
 	return v != NULL ? strtoull(v, NULL, 10) : 0;
 #else
+	(void)name;
 	return 0;
 #endif
-}
-
-/* Creates or upgrades the database before any worker runs (a schema error
- * stops the run once, not once per file); holds no connection afterwards. */
-static int prepare_store(const char *path)
-{
-	char err[512];
-	struct store *s = store_open(path, err, sizeof(err));
-
-	if (s == NULL || store_close(s, err, sizeof(err)) != STORE_OK) {
-		fprintf(stderr, "pidcap analyze: %s: %s\n", path, err);
-		return 2;
-	}
-	return 0;
 }
 
 static void print_summary(const struct cli *cli, const struct run *r)
@@ -416,19 +346,21 @@ static void print_summary(const struct cli *cli, const struct run *r)
 	       r->done, r->done == 1 ? "" : "s", r->partial, r->skipped, r->failed);
 	if (r->crashed)
 		printf(", %u crashed", r->crashed);
-	printf(": %llu packets, %llu flows (%llu attributed to a process), %llu processes -> %s\n",
-	       (unsigned long long)r->totals.packets, (unsigned long long)r->totals.flows,
-	       (unsigned long long)r->totals.attributed_flows,
-	       (unsigned long long)r->totals.processes, cli->output);
+	printf(": %llu packets, %llu flows (%llu attributed to a process), %llu processes -> ",
+	       (unsigned long long)r->packets, (unsigned long long)r->flows,
+	       (unsigned long long)r->attributed_flows, (unsigned long long)r->processes);
+	termsafe_puts(stdout, cli->output);
+	putchar('\n');
 }
 
 int analyze_main(int argc, char **argv)
 {
-	struct cli cli = { .o = { .progress = true }, .mode = SANDBOX_BEST_EFFORT,
+	struct cli cli = { .progress = true, .mode = SANDBOX_BEST_EFFORT,
 			   .cpu_limit_s = DEFAULT_FILE_CPU_LIMIT_S };
-	char dbname[DB_NAME_BYTES], dir[DB_NAME_BYTES];
+	char dbname[DB_NAME_BYTES], err[512];
 	struct worker_config wc;
 	struct run r = { 0 };
+	struct store *s;
 	int rc = parse_options(argc, argv, &cli);
 
 	if (rc >= 0)
@@ -437,22 +369,21 @@ int analyze_main(int argc, char **argv)
 		default_db_name(argv[optind], dbname, sizeof(dbname));
 		cli.output = dbname;
 	}
-	cli.o.crash_at_packet = crash_hook();
-	parent_dir(cli.output, dir, sizeof(dir));
-	wc = (struct worker_config){ .o = cli.o, .db_path = cli.output, .mode = cli.mode,
+	/* a parser that dies closes its pipe: the writer must not die of it */
+	signal(SIGPIPE, SIG_IGN);
+	wc = (struct worker_config){ .mode = cli.mode, .max_flows = cli.max_flows,
 		.cpu_limit_s = cli.cpu_limit_s, .memory_limit_mb = cli.memory_limit_mb,
-		.index_lookup = cli.index };
-	if (prepare_store(cli.output) != 0)
-		return 2;
-	wc.write_dir_fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (wc.write_dir_fd < 0) {
-		fprintf(stderr, "pidcap analyze: %s: %s\n", dir, strerror(errno));
+		.crash_at_packet = test_hook(TEST_CRASH_AT_PACKET),
+		.spin_at_packet = test_hook(TEST_SPIN_AT_PACKET) };
+	s = store_open(cli.output, err, sizeof(err));
+	if (s == NULL) {
+		fputs("pidcap analyze: ", stderr);
+		termsafe_puts(stderr, cli.output);
+		fprintf(stderr, ": %s\n", err);
 		return 2;
 	}
-	wc.drop_uid = cli.mode != SANDBOX_OFF && worker_can_drop_uid(cli.output, dir, &wc.uid_note);
-	rc = analyze_files(&cli, &wc, argv + optind, argc - optind, &r);
-	close(wc.write_dir_fd);
-	if (finish_store(&cli, &r) != 0)
+	rc = analyze_files(&cli, s, &wc, argv + optind, argc - optind, &r);
+	if (finish_store(&cli, s, &r) != 0)
 		rc = 2;
 	if (!cli.quiet) {
 		print_summary(&cli, &r);

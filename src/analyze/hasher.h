@@ -20,6 +20,16 @@ struct hasher;
  */
 struct hasher *hasher_start(int fd, void (*done)(void *ctx, const char *hex), void *ctx);
 
+/*
+ * For an input that can be read only once (a pipe, a FIFO): the thread
+ * reads fd from where it stands, hashes it and passes every byte on to
+ * copy_fd (the parser's input pipe), which it closes at the end, so the
+ * parser reads what was hashed. copy_fd belongs to the hasher from now on
+ * (also when NULL is returned: then it is closed).
+ */
+struct hasher *hasher_start_copy(int fd, int copy_fd, void (*done)(void *ctx, const char *hex),
+				 void *ctx);
+
 /* Waits for the hash, writes it into hex (SHA256_HEX_BYTES) and frees h.
  * Returns 0, or -1 with errno set when the file could not be read. */
 int hasher_finish(struct hasher *h, char *hex);

@@ -1,71 +1,60 @@
-/* \summary: one sandboxed, resource-limited child process per input file, supervised */
+/* \summary: one sandboxed, unprivileged, resource-limited parser process per input file */
 #ifndef PIDCAP_WORKER_H
 #define PIDCAP_WORKER_H
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
-#include "analyze/ingest.h"
 #include "sandbox/sandbox.h"
 
 #define WORKER_SANDBOX_TEXT_BYTES 384
 #define WORKER_MSG_BYTES 512
+#define PARSER_IN_FD 3     /* the parser's input */
+#define PARSER_OUT_FD 4    /* its pipe to the writer */
 
 struct worker_config {
-	struct ingest_options o;     /* o.sandbox and o.status are set per file */
-	const char *db_path;         /* opened by each worker, after its sandbox */
 	enum sandbox_mode mode;
-	int write_dir_fd;            /* the database's directory, O_PATH */
-	bool drop_uid;               /* see sandbox_policy; false: uid_note says why */
-	const char *uid_note;        /* appended to the level when root keeps its uid; may be NULL */
+	uint32_t max_flows;          /* flow table cap (0 = default) */
 	unsigned cpu_limit_s;        /* RLIMIT_CPU per file; 0 = none */
 	unsigned memory_limit_mb;    /* RLIMIT_DATA per file; 0 = none */
-	bool build_indexes;          /* the last file's worker builds the indexes, under its
-	                              * sandbox and while SQLite's cache still holds the table */
-	bool index_lookup;           /* ... the lookup indexes too (--index) */
+	uint64_t crash_at_packet;    /* test hooks (test-hook build), 0 = off */
+	uint64_t spin_at_packet;
+};
+
+/* A running parser: its pid and the read end of its pipe. */
+struct worker {
+	pid_t pid;
+	int fd;
+	uint64_t *packets;    /* a shared page: the packet the parser is reading */
 };
 
 enum worker_outcome {
-	WORKER_INGESTED,        /* result, msg and totals are the worker's */
-	WORKER_SANDBOX_FAILED,  /* the sandbox could not be applied (msg); no input was read */
-	WORKER_CRASHED,         /* killed by a signal or a limit, or failed under the memory
-	                         * limit (msg: how, and the packet) */
-	WORKER_NOT_STARTED,     /* fork or shared memory failed (msg) */
-};
-
-struct worker_report {
-	enum worker_outcome outcome;
-	enum ingest_result result;
-	struct ingest_totals totals;            /* this file's */
-	struct ingest_status status;            /* meta and packet reached */
-	bool sandbox_complete;                  /* every layer in force */
-	bool indexes_built;                     /* build_indexes was asked and done */
-	double index_s;                         /* seconds it took, with the close */
-	char sandbox[WORKER_SANDBOX_TEXT_BYTES];   /* level, as stored in captures.sandbox */
-	char msg[WORKER_MSG_BYTES];
+	WORKER_DONE,            /* exited normally */
+	WORKER_SANDBOX_FAILED,  /* the sandbox could not be applied; no input was read */
+	WORKER_CRASHED,         /* killed by a signal or a limit, or exited abnormally (msg) */
 };
 
 /*
- * Whether a root worker may change to nobody (sandbox_policy.drop_uid):
- * only when nobody can write the database directory dir and the database
- * files at db (and its -wal, -shm, -journal) that exist. Otherwise, when
- * root, *note says why uid 0 is kept (the worker then holds no capability:
- * no DAC override, it writes only what root owns), else NULL. Reads the
- * user database: call before any sandbox.
+ * Starts a parser process for the open input in_fd (the caller keeps its
+ * own descriptor: the child gets a copy). The child keeps only its input
+ * and the write end of a pipe (PARSER_IN_FD, PARSER_OUT_FD; stderr too in
+ * sanitizer builds), sets its resource limits, applies SANDBOX_PROFILE_PARSE
+ * (as root it becomes nobody: it needs to write nothing), then runs
+ * parser_run. It dies with the caller (PR_SET_PDEATHSIG). On success w->fd
+ * is the pipe's read end and 0 is returned; -1 with a message in err.
+ * The caller should hold no lock another thread could be holding at fork.
  */
-bool worker_can_drop_uid(const char *db, const char *dir, const char **note);
+int worker_spawn(const struct worker_config *c, int in_fd, struct worker *w, char *err,
+		 size_t errlen);
 
 /*
- * Analyses one file in a child process: it opens the file, sets its
- * resource limits, applies SANDBOX_PROFILE_ANALYZE (with c->mode, write
- * rights beneath c->write_dir_fd), then opens the database at c->db_path
- * (indexes deferred to the caller: store_build_indexes, unless
- * c->build_indexes) and runs ingest_fd.
- * The child dies with the caller (PR_SET_PDEATHSIG). The caller must hold no
- * SQLite connection and run no other thread. Fills *rep; returns
- * rep->outcome.
+ * Closes w's pipe, waits for the parser and says how it ended; for a crash
+ * msg tells how ("killed by signal 11 (SIGSEGV) at packet N", the CPU
+ * limit), N being the packet the parser had reached (*packets_out, also
+ * set otherwise; a number from the parser: only shown, never trusted).
  */
-enum worker_outcome worker_run(const struct worker_config *c, const char *path,
-			       struct worker_report *rep);
+enum worker_outcome worker_reap(const struct worker_config *c, struct worker *w,
+				uint64_t *packets_out, char *msg, size_t msglen);
 
 #endif

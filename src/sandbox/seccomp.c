@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/prctl.h>
 #include <sched.h>
 #include <seccomp.h>
@@ -126,6 +127,12 @@ static int add_thread_only_clone(scmp_filter_ctx ctx)
 				      SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, 0));
 	if (rc == 0)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
+	/* glibc's fstat(fd) is newfstatat(fd, "", AT_EMPTY_PATH): only that form
+	 * (seccomp cannot read the path; with a path it would report metadata,
+	 * never content, and Landlock still refuses every open) */
+	if (rc == 0 || rc == -EACCES)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(newfstatat), 1,
+				      SCMP_A3(SCMP_CMP_MASKED_EQ, AT_EMPTY_PATH, AT_EMPTY_PATH));
 	return rc == -EACCES ? 0 : rc;
 }
 

@@ -25,7 +25,7 @@ struct store;
 enum store_status { STORE_OK = 0, STORE_EXISTS = 1, STORE_ERROR = -1 };
 
 /* Configures and initialises SQLite for this process: no per-call mutex on
- * a connection (each is used by one thread at a time; see flow_writer.h), no
+ * a connection (each is used by one thread at a time), no
  * memory statistics (a global mutex per allocation). Runs before the first
  * store_open, and before a sandbox is applied. Returns STORE_OK or
  * STORE_ERROR. */

@@ -73,6 +73,19 @@ void progress_update(struct progress *pg, uint64_t done_bytes, uint64_t packets)
 	draw(pg, done_bytes, packets, t);
 }
 
+void progress_show(struct progress *pg, uint64_t done_bytes, uint64_t packets)
+{
+	uint64_t t;
+
+	if (!pg->enabled)
+		return;
+	t = now_ns();
+	if (t - pg->start_ns < QUIET_START_NS || t - pg->last_ns < REDRAW_NS)
+		return;
+	pg->last_ns = t;
+	draw(pg, done_bytes, packets, t);
+}
+
 void progress_step(struct progress *pg, uint64_t done, uint64_t total, const char *what)
 {
 	char bar[BAR_WIDTH + 1], label[LABEL_BYTES];

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -12,7 +13,27 @@
 
 #define CHUNK_BYTES (1024u * 1024)
 
-int sha256_fd(int fd, char *hex)
+/* Writes all n bytes to fd; false once a write failed (then *fd is -1 and
+ * nothing more is written there). */
+static void copy_out(int *fd, const uint8_t *p, size_t n)
+{
+	while (*fd >= 0 && n > 0) {
+		ssize_t w = write(*fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			*fd = -1;   /* the reader is gone: hash the rest all the same */
+			return;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+}
+
+/* pread from offset 0 when sequential is false, else read() from where fd
+ * stands, copying to copy_fd (-1: nowhere). */
+static int hash_stream(int fd, bool sequential, int copy_fd, char *hex)
 {
 	static const char digits[] = "0123456789abcdef";
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
@@ -27,13 +48,14 @@ int sha256_fd(int fd, char *hex)
 		errno = ENOMEM;
 		goto out;
 	}
-	while ((n = pread(fd, buf, CHUNK_BYTES, off)) != 0) {
+	while ((n = sequential ? read(fd, buf, CHUNK_BYTES) : pread(fd, buf, CHUNK_BYTES, off)) != 0) {
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			goto out;
 		}
 		EVP_DigestUpdate(ctx, buf, (size_t)n);
+		copy_out(&copy_fd, buf, (size_t)n);
 		off += n;
 	}
 	EVP_DigestFinal_ex(ctx, md, &mdlen);
@@ -47,4 +69,14 @@ out:
 	free(buf);
 	EVP_MD_CTX_free(ctx);
 	return rc;
+}
+
+int sha256_fd(int fd, char *hex)
+{
+	return hash_stream(fd, false, -1, hex);
+}
+
+int sha256_copy(int in_fd, int out_fd, char *hex)
+{
+	return hash_stream(in_fd, true, out_fd, hex);
 }

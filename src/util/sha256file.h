@@ -11,4 +11,10 @@
  * or -1 with errno set. */
 int sha256_fd(int fd, char *hex);
 
+/* For inputs that can be read only once (a pipe, a FIFO, a terminal):
+ * reads in_fd to its end, hashing it into hex and writing every byte on to
+ * out_fd (whose reader may go away: the rest is still hashed). Returns 0,
+ * or -1 with errno set when in_fd could not be read. */
+int sha256_copy(int in_fd, int out_fd, char *hex);
+
 #endif

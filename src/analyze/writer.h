@@ -1,0 +1,45 @@
+/* \summary: the writer: one input file, parsed by a sandboxed process, into the store */
+#ifndef PIDCAP_WRITER_H
+#define PIDCAP_WRITER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "analyze/worker.h"
+#include "store/store.h"
+
+enum file_outcome {
+	FILE_DONE = 0,         /* read completely and committed */
+	FILE_PARTIAL,          /* committed, but the file was truncated or damaged */
+	FILE_SKIPPED,          /* already in the database (same SHA-256) */
+	FILE_FAILED,           /* not a capture, unreadable, or a database error */
+	FILE_CRASHED,          /* the parser died or broke the protocol: recorded as 'crashed' */
+	FILE_SANDBOX_FAILED,   /* the parser's sandbox could not be applied: nothing read */
+};
+
+/* What became of one file, for the summary and -v. */
+struct file_report {
+	enum file_outcome outcome;
+	bool db_error;                 /* FILE_FAILED by the database: the run should stop */
+	char msg[WORKER_MSG_BYTES];    /* why, when not FILE_DONE (pidcap's text and the
+	                                * parser's, which the caller escapes) */
+	char sandbox[WORKER_SANDBOX_TEXT_BYTES];   /* the parser's level, "" = unknown */
+	bool sandbox_complete;
+	uint64_t packets, flows, processes, attributed_flows, bytes;
+	double hash_s, read_s, commit_s;           /* wall seconds, for -v */
+};
+
+/*
+ * Analyses the file at path into s, in one transaction: opens it (here,
+ * before any parser exists), starts a parser process on it (worker_spawn),
+ * hashes it on a thread meanwhile (a pipe or FIFO is read once: the thread
+ * hashes and forwards it to the parser), and turns the parser's messages,
+ * each validated as untrusted, into rows. A file whose SHA-256 is present
+ * is not stored twice. A parser that dies, or sends what the protocol does
+ * not allow, leaves nothing of the file but a 'crashed' captures row.
+ * progress: a progress bar on a terminal. Fills *rep.
+ */
+void writer_analyze_file(struct store *s, const struct worker_config *wc, const char *path,
+			 bool progress, struct file_report *rep);
+
+#endif
