@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -240,7 +241,7 @@ static int parse_options(int argc, char **argv, struct cli *cli)
 	};
 	unsigned long v;
 	char *end;
-	int c;
+	int c, strict = 0, off = 0;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:qvh", longopts, NULL)) != -1) {
@@ -250,8 +251,8 @@ static int parse_options(int argc, char **argv, struct cli *cli)
 		case 'v': cli->verbose = true; break;
 		case 'P': cli->progress = false; break;
 		case 'I': cli->index = true; break;
-		case 'S': cli->mode = SANDBOX_STRICT; break;
-		case 'N': cli->mode = SANDBOX_OFF; break;
+		case 'S': cli->mode = SANDBOX_STRICT; strict = 1; break;
+		case 'N': cli->mode = SANDBOX_OFF; off = 1; break;
 		case 'C':
 			if (!parse_limit(optarg, "--file-cpu-limit", &cli->cpu_limit_s))
 				return 2;
@@ -274,6 +275,10 @@ static int parse_options(int argc, char **argv, struct cli *cli)
 			fprintf(stderr, "Try 'pidcap analyze --help'.\n");
 			return 2;
 		}
+	}
+	if (cli->mode != SANDBOX_BEST_EFFORT && strict + off > 1) {
+		fprintf(stderr, "pidcap analyze: --sandbox-strict and --no-sandbox contradict each other\n");
+		return 2;
 	}
 	if (optind >= argc) {
 		fprintf(stderr, "pidcap analyze: no capture file given\n");
@@ -361,6 +366,7 @@ int analyze_main(int argc, char **argv)
 	struct worker_config wc;
 	struct run r = { 0 };
 	struct store *s;
+	struct stat st;
 	int rc = parse_options(argc, argv, &cli);
 
 	if (rc >= 0)
@@ -375,6 +381,13 @@ int analyze_main(int argc, char **argv)
 		.cpu_limit_s = cli.cpu_limit_s, .memory_limit_mb = cli.memory_limit_mb,
 		.crash_at_packet = test_hook(TEST_CRASH_AT_PACKET),
 		.spin_at_packet = test_hook(TEST_SPIN_AT_PACKET) };
+	if (lstat(cli.output, &st) == 0 && S_ISLNK(st.st_mode)) {
+		fputs("pidcap analyze: ", stderr);
+		termsafe_puts(stderr, cli.output);
+		fputs(": is a symbolic link; pidcap does not follow links to its database "
+		      "(one could point anywhere): give the real path with -o\n", stderr);
+		return 2;
+	}
 	s = store_open(cli.output, err, sizeof(err));
 	if (s == NULL) {
 		fputs("pidcap analyze: ", stderr);

@@ -1,6 +1,8 @@
 /* \summary: SQLite store: connection settings, prepared statements, one transaction per capture */
 #include "config.h"
 
+#include <errno.h>
+
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +19,7 @@
 #define MAX_ANOMALY_NAMES 256u
 #define BUSY_TIMEOUT_MS 5000
 #define PRAGMA_RETRY_MS 10
+#define STORE_ERROR_BYTES 512
 
 enum stmt_id {
 	ST_FIND_CAPTURE, ST_DELETE_CRASHED, ST_INSERT_CAPTURE, ST_MAX_FLOW, ST_INTERFACE,
@@ -81,6 +84,8 @@ struct anomaly_count {
 
 struct store {
 	sqlite3 *db;
+	char errbuf[STORE_ERROR_BYTES];   /* the first error of the operation (store_error) */
+	bool have_error;
 	sqlite3_stmt *st[ST_COUNT];
 	bool in_capture;
 	bool indexes_dropped;       /* rebuilt by store_close() */
@@ -228,9 +233,28 @@ int store_close(struct store *s, char *err, size_t errlen)
 	return rc;
 }
 
+/* Keeps the first error of an operation with the system's reason (SQLite
+ * says "database or disk is full", the system which): what follows it (a
+ * ROLLBACK of a transaction SQLite already rolled back) must not replace it. */
+static void note_error(struct store *s)
+{
+	int e = sqlite3_system_errno(s->db);
+
+	if (s->have_error)
+		return;
+	/* SQLite clears the errno of a write that found no space (unixWrite) */
+	if (e == 0 && (sqlite3_extended_errcode(s->db) & 0xff) == SQLITE_FULL)
+		e = ENOSPC;
+	if (e != 0)
+		snprintf(s->errbuf, sizeof(s->errbuf), "%s (%s)", sqlite3_errmsg(s->db), strerror(e));
+	else
+		snprintf(s->errbuf, sizeof(s->errbuf), "%s", sqlite3_errmsg(s->db));
+	s->have_error = true;
+}
+
 const char *store_error(const struct store *s)
 {
-	return sqlite3_errmsg(s->db);
+	return s->have_error ? s->errbuf : sqlite3_errmsg(s->db);
 }
 
 /* Runs a bound statement to completion and resets it. */
@@ -243,7 +267,10 @@ static int run(struct store *s, enum stmt_id id)
 	 * the others leave optional ones unbound, which must then read NULL. */
 	if (id != ST_FLOW)
 		sqlite3_clear_bindings(s->st[id]);
-	return rc == SQLITE_DONE || rc == SQLITE_ROW ? STORE_OK : STORE_ERROR;
+	if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+		return STORE_OK;
+	note_error(s);
+	return STORE_ERROR;
 }
 
 static void bind_text(sqlite3_stmt *st, int i, const char *v)
@@ -265,7 +292,11 @@ static void utc_now(char *out, size_t len)
 
 static int exec(struct store *s, const char *sql)
 {
-	return sqlite3_exec(s->db, sql, NULL, NULL, NULL) == SQLITE_OK ? STORE_OK : STORE_ERROR;
+	if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) == SQLITE_OK)
+		return STORE_OK;
+	if (strcmp(sql, "ROLLBACK") != 0)
+		note_error(s);
+	return STORE_ERROR;
 }
 
 /* Drops every index of the schema (inside the caller's transaction). */
@@ -494,6 +525,7 @@ int store_begin_capture(struct store *s, const struct capture_meta *m, int64_t *
 {
 	struct capture_meta pending = *m;
 
+	s->have_error = false;   /* a new operation: its own first error */
 	if (exec(s, "BEGIN IMMEDIATE") != STORE_OK)
 		return STORE_ERROR;
 	if (m->sha256_hex != NULL && find_capture(s, m->sha256_hex) != 0) {
@@ -886,6 +918,7 @@ void store_abort_capture(struct store *s)
 int store_record_crash(struct store *s, const struct capture_meta *m, uint64_t packets,
 		       const char *detail)
 {
+	s->have_error = false;
 	if (exec(s, "BEGIN IMMEDIATE") != STORE_OK)
 		return STORE_ERROR;
 	if (insert_capture(s, m, "crashed", packets, detail) != STORE_OK ||
@@ -904,5 +937,6 @@ void store_defer_indexes(struct store *s)
 int store_build_indexes(struct store *s, bool lookup, store_index_progress_fn fn, void *ctx,
 			struct store_index_stats *stats)
 {
+	s->have_error = false;
 	return create_indexes(s, lookup, fn, ctx, stats);
 }

@@ -63,4 +63,10 @@ sqlite3 old.db "PRAGMA application_id = 0"
 check "pidcap's database from before application_id is accepted" exit_is 0 "$P" analyze -q -o old.db "$Q"
 check "... and marked" eq "$(q old.db 'PRAGMA application_id')" 1885627248
 check "an empty file is a new database" sh -c ": >empty.db && '$P' analyze -q -o empty.db '$W'"
+ln -s new.db link.db
+check "a symbolic link as the database is refused" exit_is 2 "$P" analyze -q -o link.db "$W"
+check "... saying why" grep -q "is a symbolic link; pidcap does not follow links" "$T/stderr"
+check "--sandbox-strict with --no-sandbox is a usage error" \
+	exit_is 2 "$P" analyze --sandbox-strict --no-sandbox -o x.db "$W"
+check "... and creates no database" test ! -e x.db
 tap_end
