@@ -21,6 +21,7 @@
 #include "sandbox/sandbox.h"
 #include "store/store.h"
 #include "util/progress.h"
+#include "util/sha256file.h"
 #include "util/termsafe.h"
 
 #define DB_NAME_BYTES 4096
@@ -38,7 +39,7 @@
 static void analyze_usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: pidcap analyze [-o DB] [-q] [-v] [--no-progress] [--index] [--max-flows N]\n"
+		"Usage: pidcap analyze [-o DB] [-q] [-v] [-j N] [--no-progress] [--index] [--max-flows N]\n"
 		"                      [--sandbox-strict | --no-sandbox] [--file-cpu-limit S]\n"
 		"                      [--file-memory-limit MB] FILE...\n"
 		"\n"
@@ -61,6 +62,9 @@ static void analyze_usage(FILE *out)
 		"  -v, --verbose       also the sandbox level reached and the time each\n"
 		"                      phase took\n"
 		"      --no-progress   no progress bar, even on a terminal\n"
+		"  -j, --jobs N        files parsed at once, each by its own parser process\n"
+		"                      (default: the number of cores); they are still\n"
+		"                      written one after another, in order, by one writer\n"
 		"      --index         also build the lookup indexes over every flow (by\n"
 		"                      address, by Community ID) at the end, as `pidcap\n"
 		"                      index DB` does; later runs then keep them. Without\n"
@@ -123,6 +127,7 @@ struct cli {
 	enum sandbox_mode mode;
 	uint32_t max_flows;
 	unsigned cpu_limit_s, memory_limit_mb;
+	unsigned jobs;              /* -j: parsers at once */
 };
 
 /* pidcap analyze: FILE: TEXT, both escaped (the text may be the parser's). */
@@ -189,22 +194,41 @@ static bool account(const char *path, const struct file_report *f, struct run *r
 	return true;
 }
 
+/* Files are written one after another, in order, each in its transaction;
+ * the parsers of the next jobs - 1 files run meanwhile. */
 static int analyze_files(const struct cli *cli, struct store *s, const struct worker_config *wc,
 			 char **files, int n, struct run *r)
 {
-	struct file_report *f = malloc(sizeof(*f));
+	struct file_report *reps = calloc((size_t)n, sizeof(*reps));
+	struct wfile **wf = calloc((size_t)n, sizeof(*wf));
+	struct wfile *later[WRITER_MAX_JOBS];
+	int opened = 0, i;
 
-	if (f == NULL) {
+	if (reps == NULL || wf == NULL) {
 		fprintf(stderr, "pidcap analyze: out of memory\n");
+		free(reps);
+		free(wf);
 		return 2;
 	}
-	for (int i = 0; i < n; i++) {
-		writer_analyze_file(s, wc, files[i], cli->progress, f);
-		report_sandbox(cli, r, f);
-		if (!account(files[i], f, r))
+	for (i = 0; i < n; i++) {
+		size_t n_later = 0;
+
+		for (; opened < n && opened < i + (int)cli->jobs; opened++)
+			wf[opened] = writer_open_file(s, wc, files[opened], &reps[opened]);
+		for (int j = i + 1; j < opened; j++)
+			if (wf[j] != NULL)
+				later[n_later++] = wf[j];
+		if (wf[i] != NULL)
+			writer_finish_file(wf[i], later, n_later, cli->progress);
+		wf[i] = NULL;
+		report_sandbox(cli, r, &reps[i]);
+		if (!account(files[i], &reps[i], r))
 			break;
 	}
-	free(f);
+	for (int j = i + 1; j < opened; j++)
+		writer_abandon_file(wf[j]);
+	free(reps);
+	free(wf);
 	if (r->failed)
 		return 2;
 	return r->partial || r->crashed ? 1 : 0;
@@ -232,6 +256,7 @@ static int parse_options(int argc, char **argv, struct cli *cli)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "no-progress", no_argument, NULL, 'P' },
 		{ "index", no_argument, NULL, 'I' },
+		{ "jobs", required_argument, NULL, 'j' },
 		{ "max-flows", required_argument, NULL, 'M' },
 		{ "sandbox-strict", no_argument, NULL, 'S' },
 		{ "no-sandbox", no_argument, NULL, 'N' },
@@ -245,13 +270,22 @@ static int parse_options(int argc, char **argv, struct cli *cli)
 	int c, strict = 0, off = 0;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:qvh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:qvj:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o': cli->output = optarg; break;
 		case 'q': cli->quiet = true; break;
 		case 'v': cli->verbose = true; break;
 		case 'P': cli->progress = false; break;
 		case 'I': cli->index = true; break;
+		case 'j':
+			v = strtoul(optarg, &end, 10);
+			if (*end != '\0' || v < 1 || v > WRITER_MAX_JOBS) {
+				fprintf(stderr, "pidcap analyze: -j wants a number from 1 to %u\n",
+					WRITER_MAX_JOBS);
+				return 2;
+			}
+			cli->jobs = (unsigned)v;
+			break;
 		case 'S': cli->mode = SANDBOX_STRICT; strict = 1; break;
 		case 'N': cli->mode = SANDBOX_OFF; off = 1; break;
 		case 'C':
@@ -292,6 +326,14 @@ static int parse_options(int argc, char **argv, struct cli *cli)
 static double elapsed_s(const struct timespec *a, const struct timespec *b)
 {
 	return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
+/* The number of cores, the default of -j. */
+static unsigned default_jobs(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : n > WRITER_MAX_JOBS ? WRITER_MAX_JOBS : (unsigned)n;
 }
 
 static double cpu_s(const struct rusage *ru)
@@ -376,7 +418,7 @@ static void print_summary(const struct cli *cli, const struct run *r)
 int analyze_main(int argc, char **argv)
 {
 	struct cli cli = { .progress = true, .mode = SANDBOX_BEST_EFFORT,
-			   .cpu_limit_s = DEFAULT_FILE_CPU_LIMIT_S };
+			   .cpu_limit_s = DEFAULT_FILE_CPU_LIMIT_S, .jobs = default_jobs() };
 	char dbname[DB_NAME_BYTES], err[512];
 	struct worker_config wc;
 	struct run r = { 0 };
@@ -392,6 +434,11 @@ int analyze_main(int argc, char **argv)
 	}
 	/* a parser that dies closes its pipe: the writer must not die of it */
 	signal(SIGPIPE, SIG_IGN);
+	/* before any hashing thread: parsers are forked while they run */
+	if (sha256_prepare() != 0) {
+		fprintf(stderr, "pidcap analyze: OpenSSL offers no SHA-256\n");
+		return 2;
+	}
 	wc = (struct worker_config){ .mode = cli.mode, .max_flows = cli.max_flows,
 		.cpu_limit_s = cli.cpu_limit_s, .memory_limit_mb = cli.memory_limit_mb,
 		.crash_at_packet = test_hook(TEST_CRASH_AT_PACKET),

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +19,9 @@
 #include "util/progress.h"
 #include "util/sha256file.h"
 
-#define READ_BUF_BYTES (1024u * 1024u)
+#define READ_BUF_BYTES (1024u * 1024u)      /* a file's buffer at first */
+#define READ_CHUNK_BYTES (256u * 1024u)     /* room wanted before a read */
+#define SPOOL_MAX_BYTES (64u * 1024u * 1024u)  /* a parser running ahead waits beyond this */
 #define MAX_ANOMALY_NAMES 256u    /* distinct names kept per file; more go under "other" */
 
 struct wfile {
@@ -47,8 +50,10 @@ struct wfile {
 	uint64_t packets;             /* the last packet count reported */
 	struct progress pg;
 	struct msg *m;
-	uint8_t *buf;
-	size_t len;
+	uint8_t *buf;                 /* the pipe's bytes not handled yet (a spool while
+	                               * an earlier file is being written) */
+	size_t len, cap;
+	bool eof;                     /* the parser closed its pipe */
 };
 
 static double now_s(void)
@@ -211,16 +216,70 @@ static void handle(struct wfile *f, struct msg *m)
 	}
 }
 
-/* Reads and handles messages until the parser's end of pipe, a broken
- * rule, a database error or a skip. */
-static void read_messages(struct wfile *f)
+/* Reads what the parser has written so far (one read; the caller polled):
+ * false at the end of the pipe or on an error. */
+static bool spool(struct wfile *f)
+{
+	ssize_t n;
+
+	if (f->cap - f->len < READ_CHUNK_BYTES && f->cap < SPOOL_MAX_BYTES) {
+		size_t ncap = f->cap * 2;
+		uint8_t *nb = realloc(f->buf, ncap);
+
+		if (nb != NULL) {
+			f->buf = nb;
+			f->cap = ncap;
+		}
+	}
+	if (f->len == f->cap)
+		return true;   /* full: wait until it is written */
+	do
+		n = read(f->w.fd, f->buf + f->len, f->cap - f->len);
+	while (n < 0 && errno == EINTR);
+	if (n <= 0) {
+		f->eof = true;
+		return false;
+	}
+	f->len += (size_t)n;
+	return true;
+}
+
+/* Waits until f's parser has written more, spooling meanwhile what the
+ * parsers of the later files write (up to SPOOL_MAX_BYTES each). */
+static void wait_for_more(struct wfile *f, struct wfile **later, size_t n_later)
+{
+	struct pollfd pfd[1 + WRITER_MAX_JOBS];
+	size_t n = 0;
+
+	pfd[n++] = (struct pollfd){ .fd = f->w.fd, .events = POLLIN };
+	for (size_t i = 0; i < n_later && n < sizeof(pfd) / sizeof(pfd[0]); i++)
+		if (!later[i]->eof && later[i]->len < SPOOL_MAX_BYTES)
+			pfd[n++] = (struct pollfd){ .fd = later[i]->w.fd, .events = POLLIN };
+	if (n == 1) {
+		spool(f);   /* nothing else to watch: a blocking read */
+		return;
+	}
+	if (poll(pfd, n, -1) < 0)
+		return;   /* EINTR: the caller asks again */
+	for (size_t i = 1, j = 0; i < n; i++) {
+		while (later[j]->w.fd != pfd[i].fd)
+			j++;
+		if (pfd[i].revents & (POLLIN | POLLHUP | POLLERR))
+			spool(later[j]);
+	}
+	if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR))
+		spool(f);
+}
+
+/* Handles f's messages until its parser's end of pipe, a broken rule, a
+ * database error or a skip. */
+static void read_messages(struct wfile *f, struct wfile **later, size_t n_later)
 {
 	const char *why = NULL;
 
 	while (!f->invalid && !f->db_failed && !f->failed) {
 		struct cur c = cur_make(f->buf, f->len);
 		enum msg_read_status st;
-		ssize_t n;
 
 		while ((st = msg_decode(&c, f->processes, f->m, &why)) == MSG_OK) {
 			handle(f, f->m);
@@ -233,15 +292,12 @@ static void read_messages(struct wfile *f)
 		}
 		f->len = cur_left(&c);
 		memmove(f->buf, cur_data(&c), f->len);
-		n = read(f->w.fd, f->buf + f->len, READ_BUF_BYTES - f->len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
+		if (f->eof) {
 			if (f->len > 0)
 				f->invalid = "the last message was cut short";
 			return;
 		}
-		f->len += (size_t)n;
+		wait_for_more(f, later, n_later);
 	}
 }
 
@@ -411,36 +467,64 @@ static void conclude(struct wfile *f)
 	}
 }
 
-void writer_analyze_file(struct store *s, const struct worker_config *wc, const char *path,
-			 bool progress, struct file_report *rep)
+static void wfile_free(struct wfile *f)
+{
+	if (f == NULL)
+		return;
+	if (f->hasher != NULL)
+		join_hash(f);
+	free(f->rows);
+	free(f->m);
+	free(f->buf);
+	free(f);
+}
+
+struct wfile *writer_open_file(struct store *s, const struct worker_config *wc, const char *path,
+			       struct file_report *rep)
 {
 	struct wfile *f = calloc(1, sizeof(*f));
-	double t0;
 
 	memset(rep, 0, sizeof(*rep));
 	rep->outcome = FILE_FAILED;
 	if (f == NULL || (f->m = malloc(sizeof(*f->m))) == NULL ||
 	    (f->buf = malloc(READ_BUF_BYTES)) == NULL) {
 		snprintf(rep->msg, sizeof(rep->msg), "out of memory");
-		goto out;
+		wfile_free(f);
+		return NULL;
 	}
-	*f = (struct wfile){ .s = s, .wc = wc, .path = path, .rep = rep, .m = f->m, .buf = f->buf,
-			     .w = { -1, -1 } };
-	if (!start(f))
-		goto out;
-	t0 = now_s();
-	progress_begin(&f->pg, path, f->size, progress);
-	read_messages(f);
+	f->s = s;
+	f->wc = wc;
+	f->path = path;
+	f->rep = rep;
+	f->cap = READ_BUF_BYTES;
+	f->w = (struct worker){ -1, -1, NULL };
+	if (!start(f)) {
+		wfile_free(f);
+		return NULL;
+	}
+	return f;
+}
+
+void writer_finish_file(struct wfile *f, struct wfile **later, size_t n_later, bool progress)
+{
+	double t0 = now_s();
+
+	progress_begin(&f->pg, f->path, f->size, progress);
+	read_messages(f, later, n_later);
 	progress_end(&f->pg);
-	rep->read_s = now_s() - t0;
+	f->rep->read_s = now_s() - t0;   /* its turn; it may have been parsed ahead */
 	conclude(f);
-out:
-	if (f != NULL) {
-		if (f->hasher != NULL)
-			join_hash(f);
-		free(f->rows);
-		free(f->m);
-		free(f->buf);
-	}
-	free(f);
+	wfile_free(f);
+}
+
+void writer_abandon_file(struct wfile *f)
+{
+	uint64_t packets;
+	char msg[WORKER_MSG_BYTES];
+
+	if (f == NULL)
+		return;
+	kill(f->w.pid, SIGKILL);
+	(void)worker_reap(f->wc, &f->w, &packets, msg, sizeof(msg));
+	wfile_free(f);
 }

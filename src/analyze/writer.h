@@ -29,17 +29,35 @@ struct file_report {
 	double hash_s, read_s, commit_s;           /* wall seconds, for -v */
 };
 
+#define WRITER_MAX_JOBS 64    /* parsers at once (-j) */
+
+struct wfile;
+
 /*
- * Analyses the file at path into s, in one transaction: opens it (here,
- * before any parser exists), starts a parser process on it (worker_spawn),
+ * Starts one input file: opens path (here, before any parser exists;
+ * "-" is standard input), starts a parser process on it (worker_spawn) and
  * hashes it on a thread meanwhile (a pipe or FIFO is read once: the thread
- * hashes and forwards it to the parser), and turns the parser's messages,
- * each validated as untrusted, into rows. A file whose SHA-256 is present
- * is not stored twice. A parser that dies, or sends what the protocol does
- * not allow, leaves nothing of the file but a 'crashed' captures row.
- * progress: a progress bar on a terminal. Fills *rep.
+ * hashes and forwards it to the parser). NULL when the file could not be
+ * started (rep then says why: FILE_FAILED). rep must live until
+ * writer_finish_file.
  */
-void writer_analyze_file(struct store *s, const struct worker_config *wc, const char *path,
-			 bool progress, struct file_report *rep);
+struct wfile *writer_open_file(struct store *s, const struct worker_config *wc, const char *path,
+			       struct file_report *rep);
+
+/*
+ * Writes f into the store in one transaction, turning its parser's
+ * messages, each validated as untrusted, into rows; meanwhile the parsers of
+ * the later files (later[0..n_later), opened with writer_open_file) may run
+ * ahead: what they write is kept (up to 64 MiB each, then they wait) until
+ * their turn. A file whose SHA-256 is present is not stored twice. A parser
+ * that dies or sends what the protocol does not allow leaves nothing of
+ * the file but a 'crashed' captures row. progress: a bar on a terminal.
+ * Fills f's report and frees f.
+ */
+void writer_finish_file(struct wfile *f, struct wfile **later, size_t n_later, bool progress);
+
+/* Stops f's parser and frees f without writing anything of it (the run
+ * stopped before its turn). NULL is accepted. */
+void writer_abandon_file(struct wfile *f);
 
 #endif

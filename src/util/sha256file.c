@@ -31,6 +31,15 @@ static void copy_out(int *fd, const uint8_t *p, size_t n)
 	}
 }
 
+static EVP_MD *sha256_md;   /* fetched once, before any hashing thread */
+
+int sha256_prepare(void)
+{
+	if (sha256_md == NULL)
+		sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+	return sha256_md != NULL ? 0 : -1;
+}
+
 /* pread from offset 0 when sequential is false, else read() from where fd
  * stands, copying to copy_fd (-1: nowhere). */
 static int hash_stream(int fd, bool sequential, int copy_fd, char *hex)
@@ -44,7 +53,10 @@ static int hash_stream(int fd, bool sequential, int copy_fd, char *hex)
 	ssize_t n;
 	int rc = -1;
 
-	if (ctx == NULL || buf == NULL || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
+	/* a prepared digest: EVP_sha256() would fetch it here, under OpenSSL's
+	 * store lock, which a process forked meanwhile would inherit held */
+	if (ctx == NULL || buf == NULL ||
+	    EVP_DigestInit_ex(ctx, sha256_md != NULL ? sha256_md : EVP_sha256(), NULL) != 1) {
 		errno = ENOMEM;
 		goto out;
 	}

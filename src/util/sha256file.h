@@ -6,6 +6,13 @@
 
 #define SHA256_HEX_BYTES 65
 
+/* Fetches the SHA-256 implementation once, on the calling thread. A process
+ * that hashes on threads while it forks must call it first, before any
+ * thread: otherwise each hash fetches it under OpenSSL's store lock, and a
+ * child forked at that moment inherits the lock held (and hangs on its
+ * first fetch). Returns 0, -1 when OpenSSL has no SHA-256. */
+int sha256_prepare(void);
+
 /* Hashes the whole content of the open descriptor fd from offset 0 (pread:
  * the file position is left alone) into hex (SHA256_HEX_BYTES). Returns 0,
  * or -1 with errno set. */
