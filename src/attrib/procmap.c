@@ -304,17 +304,10 @@ enum sockmap_add_result sockmap_add(struct sockmap *sm, const struct sock_record
 	return SOCKMAP_ADDED;
 }
 
-static int64_t sat_add(int64_t a, int64_t b)
-{
-	int64_t r;
-
-	return __builtin_add_overflow(a, b, &r) ? (b > 0 ? INT64_MAX : INT64_MIN) : r;
-}
-
 static bool in_window(const struct sock_record *r, int64_t ts)
 {
-	return (r->first_ns == 0 || ts >= sat_add(r->first_ns, -SOCKMAP_SLACK_NS)) &&
-	       (r->last_ns == 0 || ts <= sat_add(r->last_ns, SOCKMAP_SLACK_NS));
+	return (r->first_ns == 0 || ts >= ns_sub_sat(r->first_ns, SOCKMAP_SLACK_NS)) &&
+	       (r->last_ns == 0 || ts <= ns_add_sat(r->last_ns, SOCKMAP_SLACK_NS));
 }
 
 /* The matching socket with the latest first_ns (id), or 0. */

@@ -208,6 +208,16 @@ static void hash_remove(struct flow_table *t, struct flow *f)
 
 /* ---- timer lists */
 
+/*
+ * Deadlines saturate at INT64_MAX (ns_add_sat): one that far is past the
+ * end of representable time and never passes, so packets stamped at
+ * INT64_MAX do not end the flows they belong to.
+ */
+static inline bool deadline_passed(int64_t deadline_ns, int64_t now_ns)
+{
+	return deadline_ns != INT64_MAX && deadline_ns <= now_ns;
+}
+
 static void list_unlink(struct flow_table *t, struct flow *f)
 {
 	struct flow_list *l;
@@ -281,10 +291,14 @@ static int64_t dns_deadline(const struct flow_table *t, const struct flow *f)
 {
 	int64_t period = t->cfg.dns_session_ns;
 	int64_t idle = period > DNS_TIMER_SLACK_NS ? period - DNS_TIMER_SLACK_NS : 0;
-	int64_t need = f->last_ts_ns + idle - f->first_ts_ns;
-	int64_t k = need <= period ? 1 : (need + period - 1) / period;
+	int64_t need = ns_add_sat(ns_sub_sat(f->last_ts_ns, f->first_ts_ns), idle);
+	int64_t rest;
 
-	return f->first_ts_ns + k * period;
+	/* the first tick at or after need: need rounded up to a whole period */
+	if (period <= 0 || need <= period)
+		return ns_add_sat(f->first_ts_ns, period);
+	rest = need % period;
+	return ns_add_sat(f->first_ts_ns, rest != 0 ? ns_add_sat(need, period - rest) : need);
 }
 
 /* Puts f on the list its state calls for, at the tail when it moved. */
@@ -304,7 +318,7 @@ static void place_flow(struct flow_table *t, struct flow *f)
 		expire_ns = dns_deadline(t, f);
 	} else {
 		list = idle_list(t, f, &timeout_ns);
-		expire_ns = f->last_ts_ns + timeout_ns;
+		expire_ns = ns_add_sat(f->last_ts_ns, timeout_ns);
 	}
 	/* Removal after a close or an attempt does not move with traffic. */
 	if (list == f->list && (list == FLOW_LIST_ATTEMPT || list == FLOW_LIST_CLOSING))
@@ -459,7 +473,7 @@ static void expire_due(struct flow_table *t)
 	for (int i = 0; i < FLOW_LIST_COUNT; i++) {
 		struct flow *f;
 
-		while ((f = t->lists[i].head) != NULL && f->expire_ns <= t->now_ns)
+		while ((f = t->lists[i].head) != NULL && deadline_passed(f->expire_ns, t->now_ns))
 			remove_flow(t, f, end_reason((uint8_t)i));
 	}
 }
@@ -487,7 +501,7 @@ static int64_t longest_timeout(const struct flow_config *c)
 static void advance_clock(struct flow_table *t, int64_t ts_ns)
 {
 	if (t->clock_started && ts_ns < t->now_ns &&
-	    t->now_ns - ts_ns > longest_timeout(&t->cfg)) {
+	    ns_sub_sat(t->now_ns, ts_ns) > longest_timeout(&t->cfg)) {
 		for (int i = 0; i < FLOW_LIST_COUNT; i++) {
 			while (t->lists[i].head != NULL)
 				remove_flow(t, t->lists[i].head, FLOW_END_TIMEOUT);
@@ -692,7 +706,7 @@ bool flow_table_packet(struct flow_table *t, const struct decoded *d, int64_t ts
 	advance_clock(t, ts_ns);
 	f = lookup(t, &k, &orig);
 	/* Due, but behind an earlier-listed flow (DNS timers, clock jumps). */
-	if (f != NULL && f->expire_ns <= t->now_ns) {
+	if (f != NULL && deadline_passed(f->expire_ns, t->now_ns)) {
 		remove_flow(t, f, end_reason(f->list));
 		f = NULL;
 	}

@@ -679,6 +679,67 @@ static void test_packet_api(void)
 	flow_table_free(t);
 }
 
+/* Feeds one packet at ts_ns exactly. */
+static void feed_ns(struct flow_table *t, struct decoded d, int64_t ts_ns)
+{
+	struct flow_pkt fp;
+
+	flow_table_packet(t, &d, ts_ns, 1, d.ip_bytes + 14, &fp);
+}
+
+/* Packets of the exported flows of protocol proto. */
+static uint64_t pkts_of(uint8_t proto)
+{
+	uint64_t n = 0;
+
+	for (int i = 0; i < n_out && i < MAX_EXPORTS; i++) {
+		if (out[i].f.key.proto == proto)
+			n += out[i].f.orig.pkts + out[i].f.resp.pkts;
+	}
+	return n;
+}
+
+/* A handshake, a request and a reply at ts0 .. ts1 (ts1 >= ts0). */
+static void talk_at(struct flow_table *t, int64_t ts0, int64_t ts1)
+{
+	feed_ns(t, tcp(CLIENT, CPORT, SERVER, HTTP, F_SYN, 100, 0, 0), ts0);
+	feed_ns(t, tcp(SERVER, HTTP, CLIENT, CPORT, F_SYN | F_ACK, 500, 101, 0), ts1);
+	feed_ns(t, tcp(CLIENT, CPORT, SERVER, HTTP, F_ACK, 101, 501, 0), ts1);
+	feed_ns(t, tcp(CLIENT, CPORT, SERVER, HTTP, F_PSH | F_ACK, 101, 501, 10), ts1);
+	feed_ns(t, tcp(SERVER, HTTP, CLIENT, CPORT, F_RST, 501, 0, 0), ts1);
+	feed_ns(t, udp(CLIENT, 5000, SERVER, 53, 10), ts0);
+	feed_ns(t, udp(SERVER, 53, CLIENT, 5000, 10), ts1);
+}
+
+/*
+ * Timestamps at the ends of int64_t (a file may say anything): deadlines
+ * saturate instead of wrapping (UBSan aborts on signed overflow in the
+ * sanitizer build), and one connection stays one flow.
+ */
+static void test_time_limits(void)
+{
+	struct flow_table *t = table(0);
+
+	talk_at(t, INT64_MAX - 1, INT64_MAX);
+	tap_ok(n_out == 0, "INT64_MAX: no flow ends early (got %d)", n_out);
+	flow_table_flush(t);
+	tap_ok(n_out == 2 && pkts_of(6) == 5 && pkts_of(17) == 2,
+	       "INT64_MAX: one TCP and one UDP flow with all their packets");
+	tap_ok(n_out == 2 && flow_duration_ns(&out[0].f) == 1 && flow_duration_ns(&out[1].f) == 1,
+	       "INT64_MAX: durations 1 ns");
+	/* the clock jumps from the top to the bottom: another capture */
+	talk_at(t, INT64_MAX - 1, INT64_MAX);
+	n_out = 0;
+	talk_at(t, INT64_MIN + 1, INT64_MIN + 2);
+	tap_ok(n_out == 2 && out[0].why == FLOW_END_TIMEOUT,
+	       "jump from INT64_MAX to INT64_MIN + 1: the older flows end (got %d)", n_out);
+	flow_table_flush(t);
+	tap_ok(n_out == 4 && out[2].f.first_ts_ns == INT64_MIN + 1 &&
+	       out[3].f.first_ts_ns == INT64_MIN + 1 && pkts_of(6) == 10 && pkts_of(17) == 4,
+	       "INT64_MIN + 1: one TCP and one UDP flow again");
+	flow_table_free(t);
+}
+
 int main(void)
 {
 	test_conn_states();
@@ -695,5 +756,6 @@ int main(void)
 	test_eviction();
 	test_churn();
 	test_packet_api();
+	test_time_limits();
 	return tap_done();
 }
