@@ -9,6 +9,30 @@
 
 #define BUCKETS 4096u   /* power of two */
 
+#ifdef PIDCAP_TEST_HOOKS
+static uint64_t test_allocs_left = UINT64_MAX;
+
+void attrib_test_fail_allocs_after(uint64_t n)
+{
+	test_allocs_left = n;
+}
+
+bool attrib_alloc_refused(void)
+{
+	if (test_allocs_left == UINT64_MAX)
+		return false;
+	if (test_allocs_left == 0)
+		return true;
+	test_allocs_left--;
+	return false;
+}
+#else
+bool attrib_alloc_refused(void)
+{
+	return false;
+}
+#endif
+
 struct entry {
 	uint32_t pid;
 	int64_t start_ns;
@@ -22,6 +46,7 @@ struct procmap {
 	struct entry *e;
 	uint32_t n;
 	size_t cap;
+	uint64_t alloc_failed;
 };
 
 static uint32_t bucket_of(uint32_t pid)
@@ -42,17 +67,25 @@ void procmap_free(struct procmap *pm)
 	free(pm);
 }
 
-bool procmap_add(struct procmap *pm, uint32_t pid, int64_t start_ns, int64_t row)
+enum procmap_add_result procmap_add(struct procmap *pm, uint32_t pid, int64_t start_ns,
+				    int64_t row)
 {
 	uint32_t b = bucket_of(pid);
 
 	if (pm->n >= PROCMAP_MAX_ENTRIES)
-		return false;
-	if (!ARRAY_RESERVE(pm->e, pm->cap, pm->n + 1, 64))
-		return false;
+		return PROCMAP_FULL;
+	if (attrib_alloc_refused() || !ARRAY_RESERVE(pm->e, pm->cap, pm->n + 1, 64)) {
+		pm->alloc_failed++;
+		return PROCMAP_NO_MEMORY;
+	}
 	pm->e[pm->n] = (struct entry){ pid, start_ns, row, 0, 0, pm->bucket[b] };
 	pm->bucket[b] = ++pm->n;
-	return true;
+	return PROCMAP_ADDED;
+}
+
+uint64_t procmap_alloc_failed(const struct procmap *pm)
+{
+	return pm->alloc_failed;
 }
 
 int64_t procmap_find(const struct procmap *pm, uint32_t pid, int64_t ts_ns)
@@ -145,6 +178,7 @@ struct sockmap {
 	struct sock_entry *e;
 	uint32_t n;
 	size_t cap;
+	uint64_t alloc_failed;
 };
 
 static bool v4mapped(const uint8_t a[ADDR_BYTES])
@@ -246,9 +280,11 @@ static void sock_rehash(struct sockmap *sm)
 
 	if (sm->n < sm->n_buckets || nb == 0)
 		return;
-	b = calloc(nb, sizeof(*b));
-	if (b == NULL)
+	b = attrib_alloc_refused() ? NULL : calloc(nb, sizeof(*b));
+	if (b == NULL) {
+		sm->alloc_failed++;
 		return;
+	}
 	for (uint32_t i = 0; i < sm->n; i++) {
 		uint32_t slot = sm->e[i].hash & (nb - 1);
 
@@ -295,8 +331,10 @@ enum sockmap_add_result sockmap_add(struct sockmap *sm, const struct sock_record
 	}
 	if (sm->n >= SOCKMAP_MAX_ENTRIES)
 		return SOCKMAP_FULL;
-	if (!ARRAY_RESERVE(sm->e, sm->cap, sm->n + 1, 64))
-		return SOCKMAP_FULL;
+	if (attrib_alloc_refused() || !ARRAY_RESERVE(sm->e, sm->cap, sm->n + 1, 64)) {
+		sm->alloc_failed++;
+		return SOCKMAP_NO_MEMORY;
+	}
 	slot = h & (sm->n_buckets - 1);
 	sm->e[sm->n] = (struct sock_entry){ *r, 0, h, sm->bucket[slot] };
 	sm->bucket[slot] = ++sm->n;
@@ -401,4 +439,9 @@ void sockmap_each(const struct sockmap *sm, void (*fn)(void *ctx, const struct s
 uint32_t sockmap_size(const struct sockmap *sm)
 {
 	return sm->n;
+}
+
+uint64_t sockmap_alloc_failed(const struct sockmap *sm)
+{
+	return sm->alloc_failed;
 }

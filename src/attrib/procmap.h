@@ -9,6 +9,10 @@
 #include "decode/decode.h"
 #include "util/units.h"
 
+/* The test hook's verdict on the next allocation of the attribution
+ * tables (attrib_test_fail_allocs_after); always false without test hooks. */
+bool attrib_alloc_refused(void);
+
 #define PROCMAP_MAX_ENTRIES 262144u   /* process descriptions per capture */
 #define PROCMAP_NO_START INT64_MIN
 
@@ -25,8 +29,18 @@ struct procmap;
 struct procmap *procmap_new(void);
 void procmap_free(struct procmap *pm);
 
-/* Adds a description; false when the cap is reached or memory is short. */
-bool procmap_add(struct procmap *pm, uint32_t pid, int64_t start_ns, int64_t row);
+enum procmap_add_result {
+	PROCMAP_ADDED = 0,
+	PROCMAP_FULL,             /* PROCMAP_MAX_ENTRIES reached: not kept */
+	PROCMAP_NO_MEMORY,        /* out of memory: not kept */
+};
+
+/* Adds a description. */
+enum procmap_add_result procmap_add(struct procmap *pm, uint32_t pid, int64_t start_ns,
+				    int64_t row);
+
+/* Allocations refused so far (also those the map recovered from). */
+uint64_t procmap_alloc_failed(const struct procmap *pm);
 
 /* The row for pid at ts_ns, or 0 if the pid has no description. */
 int64_t procmap_find(const struct procmap *pm, uint32_t pid, int64_t ts_ns);
@@ -65,7 +79,8 @@ struct sockmap;
 enum sockmap_add_result {
 	SOCKMAP_ADDED = 0,
 	SOCKMAP_UPDATED = 1,
-	SOCKMAP_FULL = 2,         /* cap reached or out of memory: not kept */
+	SOCKMAP_FULL = 2,         /* cap reached: not kept */
+	SOCKMAP_NO_MEMORY = 3,    /* out of memory: not kept */
 };
 
 /* An empty table, or NULL when memory is short. */
@@ -94,5 +109,8 @@ void sockmap_each(const struct sockmap *sm, void (*fn)(void *ctx, const struct s
 
 /* Sockets held. */
 uint32_t sockmap_size(const struct sockmap *sm);
+
+/* Allocations refused so far (also those the map recovered from). */
+uint64_t sockmap_alloc_failed(const struct sockmap *sm);
 
 #endif

@@ -21,6 +21,8 @@
 #define FLOW_SLAB_BYTES (4u << 20)  /* per allocation: two 2 MiB huge pages */
 #define FLOW_SLAB_ALIGN (2u << 20)
 #define FLOW_MIN_BUCKETS 4096u
+#define FLOW_SLAB_MIN_FLOWS 16u     /* the smallest slab tried when memory is short */
+#define FLOW_SLAB_SHRINK 4u         /* each retry asks for this much less */
 #define FLOW_ADDR_BYTES 16          /* struct ip_endpoints addresses, IPv4 zero-padded */
 
 /* Zeek base/protocols/dns ports: its analyzer runs on UDP flows to them. */
@@ -66,6 +68,9 @@ struct flow_table {
 	uint64_t next_id;
 	uint32_t capture_id;
 	struct flow_stats stats;
+	flow_anomaly_fn anomaly;
+	void *anomaly_ctx;
+	bool oom_reported;         /* the out-of-memory anomaly went out */
 };
 
 /* The 5-tuple of one packet, in its own direction. */
@@ -333,34 +338,92 @@ static void place_flow(struct flow_table *t, struct flow *f)
 
 /* ---- allocation and removal */
 
-/* A new slab for up to the cap's remaining flows; its pages are touched
- * only as flows are handed out. Huge pages spare most page faults. */
-static bool carve_slab(struct flow_table *t)
+#ifdef PIDCAP_TEST_HOOKS
+static uint64_t test_allocs_left = UINT64_MAX;
+
+void flow_table_test_fail_allocs_after(uint64_t n)
 {
-	uint32_t n = (FLOW_SLAB_BYTES - sizeof(struct flow_slab)) / sizeof(struct flow);
-	size_t bytes;
+	test_allocs_left = n;
+}
+
+/* The test hook's verdict on the next allocation. */
+static bool alloc_refused(void)
+{
+	if (test_allocs_left == UINT64_MAX)
+		return false;
+	if (test_allocs_left == 0)
+		return true;
+	test_allocs_left--;
+	return false;
+}
+#else
+static inline bool alloc_refused(void)
+{
+	return false;
+}
+#endif
+
+/* Counts a refused allocation; the first one is reported (flow.h, Memory). */
+static void note_alloc_failure(struct flow_table *t)
+{
+	t->stats.alloc_failed++;
+	if (!t->oom_reported && t->anomaly != NULL) {
+		t->oom_reported = true;
+		t->anomaly(t->anomaly_ctx, FLOW_ANOMALY_OUT_OF_MEMORY);
+	}
+}
+
+/* A new slab of n flows, or false when memory is short; its pages are
+ * touched only as flows are handed out. Huge pages spare most page faults. */
+static bool try_slab(struct flow_table *t, uint32_t n)
+{
+	size_t bytes = sizeof(struct flow_slab) + (size_t)n * sizeof(struct flow);
 	struct flow_slab *s;
 
-	if (t->carved >= t->cfg.max_flows)
-		return false;
-	if (n > t->cfg.max_flows - t->carved)
-		n = t->cfg.max_flows - t->carved;
-	bytes = sizeof(*s) + (size_t)n * sizeof(struct flow);
-	if (bytes >= FLOW_SLAB_ALIGN) {
+	if (alloc_refused()) {
+		s = NULL;
+	} else if (bytes >= FLOW_SLAB_ALIGN) {
 		s = aligned_alloc(FLOW_SLAB_ALIGN, (bytes + FLOW_SLAB_ALIGN - 1) & ~(size_t)(FLOW_SLAB_ALIGN - 1));
 		if (s != NULL)
 			(void)madvise(s, bytes, MADV_HUGEPAGE);
 	} else {
 		s = malloc(bytes);
 	}
-	if (s == NULL)
+	if (s == NULL) {
+		note_alloc_failure(t);
 		return false;
+	}
 	s->next = t->slabs;
 	s->n = n;
 	s->used = 0;
 	t->slabs = s;
 	t->carved += n;
 	return true;
+}
+
+/*
+ * A new slab for up to the cap's remaining flows, smaller ones when memory
+ * is short. When none can be had, the table caps itself at the flows it
+ * holds memory for (evicting from then on, without trying again).
+ */
+static bool carve_slab(struct flow_table *t)
+{
+	uint32_t n = (FLOW_SLAB_BYTES - sizeof(struct flow_slab)) / sizeof(struct flow);
+
+	if (t->carved >= t->cfg.max_flows)
+		return false;
+	if (n > t->cfg.max_flows - t->carved)
+		n = t->cfg.max_flows - t->carved;
+	for (;;) {
+		if (try_slab(t, n))
+			return true;
+		if (n <= FLOW_SLAB_MIN_FLOWS)
+			break;
+		n = n / FLOW_SLAB_SHRINK > FLOW_SLAB_MIN_FLOWS ? n / FLOW_SLAB_SHRINK : FLOW_SLAB_MIN_FLOWS;
+	}
+	if (t->carved > 0)
+		t->cfg.max_flows = t->carved;
+	return false;
 }
 
 static struct flow *take_flow(struct flow_table *t)
@@ -384,9 +447,13 @@ static void grow_buckets(struct flow_table *t)
 
 	if (n > t->max_buckets || n == 0)
 		return;
-	nb = calloc(n, sizeof(*nb));
-	if (nb == NULL)
-		return;   /* longer chains, still correct */
+	nb = alloc_refused() ? NULL : calloc(n, sizeof(*nb));
+	if (nb == NULL) {
+		/* longer chains, still correct; not tried again */
+		note_alloc_failure(t);
+		t->max_buckets = t->bucket_mask + 1;
+		return;
+	}
 	for (uint32_t i = 0; i <= t->bucket_mask; i++) {
 		struct flow *f = t->buckets[i], *next;
 
@@ -449,17 +516,28 @@ static struct flow *least_recent(const struct flow_table *t)
 	return best;
 }
 
+/* Evicts the least recently used flow; false when the table is empty. */
+static bool evict_one(struct flow_table *t)
+{
+	struct flow *f = least_recent(t);
+
+	if (f == NULL)
+		return false;
+	remove_flow(t, f, FLOW_END_EVICTED);
+	return true;
+}
+
 static struct flow *alloc_flow(struct flow_table *t)
 {
 	struct flow *f;
 
-	if (t->stats.held >= t->cfg.max_flows) {
-		f = least_recent(t);
-		if (f == NULL)
-			return NULL;
-		remove_flow(t, f, FLOW_END_EVICTED);
-	}
-	return take_flow(t);
+	if (t->stats.held >= t->cfg.max_flows && !evict_one(t))
+		return NULL;
+	f = take_flow(t);
+	/* memory is short: as at the cap, the least recent flow makes room */
+	if (f == NULL && evict_one(t))
+		f = take_flow(t);
+	return f;
 }
 
 static enum flow_end_reason end_reason(uint8_t list)
@@ -720,8 +798,10 @@ bool flow_table_packet(struct flow_table *t, const struct decoded *d, int64_t ts
 	out->is_new = f == NULL;
 	if (f == NULL) {
 		f = create_flow(t, d, &k, ts_ns, packet_no);
-		if (f == NULL)
+		if (f == NULL) {
+			t->stats.lost_pkts++;
 			return false;
+		}
 		orig = !f->flipped;
 	}
 	out->is_orig = account(t, f, orig ? FLOW_ORIG : FLOW_RESP, d, ts_ns, wire_len) == FLOW_ORIG;
@@ -753,6 +833,12 @@ void flow_table_free(struct flow_table *t)
 	free(t->buckets);
 	community_id_hasher_free(t->cid);
 	free(t);
+}
+
+void flow_table_set_anomaly(struct flow_table *t, flow_anomaly_fn fn, void *ctx)
+{
+	t->anomaly = fn;
+	t->anomaly_ctx = ctx;
 }
 
 void flow_table_get_stats(const struct flow_table *t, struct flow_stats *out)

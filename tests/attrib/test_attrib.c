@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "attrib/attrib.h"
+#include "attrib/procmap.h"
 #include "decode/proto.h"
 #include "flow/flow.h"
 #include "util/units.h"
@@ -20,6 +21,7 @@ struct fake_store {
 	int64_t next_row;
 	uint32_t pid_of_row[MAX_ROWS];
 	int anomalies;
+	const char *last_anomaly;
 };
 
 static int64_t add_process(void *ctx, const char *source, uint32_t pid,
@@ -38,8 +40,8 @@ static int64_t add_process(void *ctx, const char *source, uint32_t pid,
 
 static void anomaly(void *ctx, const char *name)
 {
-	(void)name;
 	((struct fake_store *)ctx)->anomalies++;
+	((struct fake_store *)ctx)->last_anomaly = name;
 }
 
 static struct flow_record last;
@@ -91,6 +93,43 @@ static void count_rows(void *ctx, int64_t row, uint64_t packets, uint64_t flows)
 	sum[1] += flows;
 }
 
+/*
+ * Allocation failures (issue 10, defect 3), refused through the test hook:
+ * counted, reported once as out_of_memory, told apart from a full table.
+ */
+static void test_alloc_failure(void)
+{
+	struct fake_store fs = { 0 };
+	struct attrib_ops ops = { add_process, anomaly, &fs };
+	struct attrib *a = attrib_new(&ops);
+	struct flow_config cfg;
+	struct flow_table *t;
+	struct attrib_stats st;
+	struct sockmap *sm = sockmap_new();
+	struct sock_record r = { .family = 4, .ip_proto = 17, .lport = 53, .pid = 7 };
+
+	flow_config_default(&cfg);
+	t = flow_table_new(&cfg, collect, NULL);
+	if (!tap_ok(a != NULL && t != NULL && sm != NULL, "oom: tables created"))
+		return;
+	attrib_test_fail_allocs_after(0);
+	tap_ok(packet(t, a, udp("10.0.0.1", 5000, "10.0.0.2", 7000), 300, false, 0) == 1,
+	       "oom: the packet still gets its row");
+	packet(t, a, udp("10.0.0.1", 5001, "10.0.0.2", 7000), 301, false, 1);
+	attrib_get_stats(a, &st);
+	TAP_EQ_U(st.alloc_failed, 2, "oom: both refused allocations counted");
+	tap_ok(fs.anomalies == 1 && fs.last_anomaly != NULL &&
+	       strcmp(fs.last_anomaly, ATTRIB_ANOMALY_OUT_OF_MEMORY) == 0,
+	       "oom: one out_of_memory anomaly, not too_many_processes (%d, %s)", fs.anomalies,
+	       fs.last_anomaly ? fs.last_anomaly : "none");
+	TAP_EQ_I(sockmap_add(sm, &r), SOCKMAP_NO_MEMORY, "oom: a socket record not kept, said so");
+	attrib_test_fail_allocs_after(UINT64_MAX);
+	TAP_EQ_I(sockmap_add(sm, &r), SOCKMAP_ADDED, "memory back: the record is kept");
+	sockmap_free(sm);
+	flow_table_free(t);
+	attrib_free(a);
+}
+
 int main(void)
 {
 	struct fake_store fs = { 0 };
@@ -134,5 +173,6 @@ int main(void)
 
 	flow_table_free(t);
 	attrib_free(a);
+	test_alloc_failure();
 	return tap_done();
 }

@@ -37,10 +37,12 @@ struct exported {
 
 static struct exported out[MAX_EXPORTS];
 static int n_out;
+static uint64_t out_pkts;   /* packets of all exported flows */
 
 static void collect(void *ctx, const struct flow_record *f)
 {
 	(void)ctx;
+	out_pkts += f->orig.pkts + f->resp.pkts;
 	if (n_out < MAX_EXPORTS) {
 		out[n_out].f = *f;
 		out[n_out].why = f->why;
@@ -56,6 +58,7 @@ static struct flow_table *table(uint32_t max_flows)
 	if (max_flows)
 		cfg.max_flows = max_flows;
 	n_out = 0;
+	out_pkts = 0;
 	return flow_table_new(&cfg, collect, NULL);
 }
 
@@ -740,6 +743,82 @@ static void test_time_limits(void)
 	flow_table_free(t);
 }
 
+static int anomalies;
+static const char *anomaly_name;
+
+static void on_anomaly(void *ctx, const char *name)
+{
+	(void)ctx;
+	anomalies++;
+	anomaly_name = name;
+}
+
+/* n UDP flows (one packet each) from distinct hosts, 1 ms apart from t0_ms. */
+static void udp_flows(struct flow_table *t, int n, int64_t t0_ms)
+{
+	char host[32];
+
+	for (int i = 0; i < n; i++) {
+		snprintf(host, sizeof(host), "10.%d.%d.%d", (i >> 16) & 255, (i >> 8) & 255, i & 255);
+		feed(t, udp(host, 5000, SERVER, 9999, 10), t0_ms + i);
+	}
+}
+
+/* Every packet fed is in an exported flow or counted as lost. */
+static uint64_t accounted(const struct flow_table *t)
+{
+	struct flow_stats st;
+
+	flow_table_get_stats(t, &st);
+	return out_pkts + st.lost_pkts;
+}
+
+/*
+ * Allocation failures (issue 10, defect 3): refused through the test hook,
+ * they are counted and reported once, the table keeps working within the
+ * memory it has, and no packet is lost without a count.
+ */
+static void test_alloc_failure(void)
+{
+	struct flow_table *t = table(0);
+	struct flow_stats st;
+	const int n = 20000;   /* more flows than one slab holds */
+
+	anomalies = 0;
+	flow_table_set_anomaly(t, on_anomaly, NULL);
+	flow_table_test_fail_allocs_after(0);
+	udp_flows(t, 10, 0);
+	flow_table_get_stats(t, &st);
+	tap_ok(st.created == 0 && st.lost_pkts == 10 && st.alloc_failed >= 1,
+	       "no memory at all: 10 packets counted lost (lost %llu, failed %llu)",
+	       (unsigned long long)st.lost_pkts, (unsigned long long)st.alloc_failed);
+	tap_ok(anomalies == 1 && anomaly_name != NULL &&
+	       strcmp(anomaly_name, FLOW_ANOMALY_OUT_OF_MEMORY) == 0,
+	       "no memory: one out_of_memory anomaly (%d)", anomalies);
+	flow_table_free(t);
+
+	/* the first slab is granted, then nothing more (bucket arrays either) */
+	t = table(0);
+	anomalies = 0;
+	flow_table_set_anomaly(t, on_anomaly, NULL);
+	flow_table_test_fail_allocs_after(1);
+	udp_flows(t, n, 0);
+	flow_table_get_stats(t, &st);
+	tap_ok(st.created == (uint64_t)n && st.lost_pkts == 0 && st.alloc_failed >= 1 &&
+	       st.evicted == (uint64_t)n - st.held && st.held > 0,
+	       "one slab: %d flows, %u held, the rest evicted (failed %llu)", n, st.held,
+	       (unsigned long long)st.alloc_failed);
+	flow_table_flush(t);
+	TAP_EQ_U(accounted(t), n, "one slab: every packet in a flow");
+	tap_ok(anomalies == 1, "one slab: one out_of_memory anomaly (%d)", anomalies);
+	flow_table_test_fail_allocs_after(UINT64_MAX);
+	/* memory is back: the table stays at the size it reached, flows go on */
+	udp_flows(t, 10, 100000);
+	flow_table_get_stats(t, &st);
+	tap_ok(st.lost_pkts == 0 && st.created == (uint64_t)n + 10, "after: flows go on");
+	flow_table_free(t);
+}
+
 int main(void)
 {
 	test_conn_states();
@@ -757,5 +836,6 @@ int main(void)
 	test_churn();
 	test_packet_api();
 	test_time_limits();
+	test_alloc_failure();
 	return tap_done();
 }
