@@ -16,6 +16,7 @@
 
 #include "flow/community_id.h"
 #include "flow/flow_int.h"
+#include "util/mix.h"
 #include "util/units.h"
 
 #define FLOW_SLAB_BYTES (4u << 20)  /* per allocation: two 2 MiB huge pages */
@@ -83,17 +84,6 @@ struct pkt_key {
 };
 
 /* ---- hashing */
-
-/* MurmurHash3's 64-bit finalizer: every input bit moves every output bit. */
-static inline uint64_t mix64(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ULL;
-	x ^= x >> 33;
-	return x;
-}
 
 static inline uint64_t end_hash(const uint8_t *addr, uint16_t port)
 {

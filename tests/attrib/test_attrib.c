@@ -12,6 +12,10 @@
 #include "util/units.h"
 #include "../tap.h"
 
+#ifndef PIDCAP_TEST_HOOKS
+#error "built with -DPIDCAP_TEST_HOOKS (Makefile.am): allocations are refused through the hook"
+#endif
+
 #define MS NS_PER_MSEC
 #define EPB_DIR_IN 1u    /* epb_flags bits 0-1: inbound */
 #define MAX_ROWS 8
@@ -130,6 +134,86 @@ static void test_alloc_failure(void)
 	attrib_free(a);
 }
 
+/* A connected TCP socket 10.0.0.2:40000 -> 10.0.0.7:443, the i-th of a
+ * port reused: alive STEP/2 from i STEP. */
+#define STRESS_STEP_NS (10 * MS)
+#define STRESS_T0_NS   (1000 * NS_PER_SEC)
+
+static struct sock_record reused_socket(uint32_t i)
+{
+	struct sock_record r = { .family = 4, .ip_proto = 6, .lport = 40000, .rport = 443,
+				 .cookie = i + 1u, .pid = 1000 + i % 50,
+				 .first_ns = STRESS_T0_NS + i * STRESS_STEP_NS,
+				 .last_ns = STRESS_T0_NS + i * STRESS_STEP_NS + STRESS_STEP_NS / 2,
+				 .final = true };
+
+	inet_pton(AF_INET, "10.0.0.2", r.laddr);
+	inet_pton(AF_INET, "10.0.0.7", r.raddr);
+	return r;
+}
+
+/*
+ * Lookups cost a bounded number of steps per packet however the keys
+ * collide (issue 10, defect 4): counted probes, deterministic, instead of a
+ * wall clock. Before, 80,000 pids that are multiples of 4096 shared one
+ * bucket (n^2 / 2 probes) and 40,000 records on one tuple were all read for
+ * every record and packet.
+ */
+static void test_scale(void)
+{
+	const uint32_t n_pids = 800000, n_socks = 400000;
+	struct procmap *pm = procmap_new();
+	struct sockmap *sm = sockmap_new();
+	struct ip_endpoints ip = { .version = 4, .proto = 6, .sport = 40000, .dport = 443 };
+	uint32_t ok = 0;
+	uint64_t before;
+
+	if (!tap_ok(pm != NULL && sm != NULL, "scale: maps created"))
+		return;
+	for (uint32_t i = 0; i < n_pids; i++)
+		ok += procmap_add(pm, (i + 1) * 4096u, PROCMAP_NO_START, i + 1) == PROCMAP_ADDED;
+	TAP_EQ_U(ok, n_pids, "scale: %u pids, multiples of 4096, added", n_pids);
+	before = procmap_probes(pm);
+	ok = 0;
+	for (uint32_t i = 0; i < n_pids; i++)
+		ok += procmap_find(pm, (i + 1) * 4096u, 0) == (int64_t)i + 1;
+	TAP_EQ_U(ok, n_pids, "scale: each pid finds its row");
+	tap_ok(procmap_probes(pm) - before <= 3ull * n_pids, "scale: %llu probes for %u pid lookups",
+	       (unsigned long long)(procmap_probes(pm) - before), n_pids);
+
+	ok = 0;
+	for (uint32_t i = 0; i < n_socks; i++) {
+		struct sock_record r = reused_socket(i);
+
+		ok += sockmap_add(sm, &r) == SOCKMAP_ADDED;
+	}
+	TAP_EQ_U(ok, n_socks, "scale: %u socket records on one tuple added", n_socks);
+	tap_ok(sockmap_probes(sm) <= 32ull * n_socks, "scale: %llu probes to add them",
+	       (unsigned long long)sockmap_probes(sm));
+	inet_pton(AF_INET, "10.0.0.2", ip.src);
+	inet_pton(AF_INET, "10.0.0.7", ip.dst);
+	before = sockmap_probes(sm);
+	ok = 0;
+	for (uint32_t i = 0; i < n_socks; i++) {
+		int64_t ts = STRESS_T0_NS + i * STRESS_STEP_NS + STRESS_STEP_NS / 4;
+		const struct sock_record *r = sockmap_record(sm, sockmap_find(sm, &ip, ts));
+
+		/* the latest started whose window (1 s of slack each side) holds ts */
+		ok += r != NULL && r->first_ns == (i + 100 < n_socks ? ts - STRESS_STEP_NS / 4 + NS_PER_SEC
+								    : STRESS_T0_NS + (n_socks - 1) * STRESS_STEP_NS);
+	}
+	TAP_EQ_U(ok, n_socks, "scale: each packet finds the socket that started last in its window");
+	tap_ok(sockmap_probes(sm) - before <= 32ull * n_socks, "scale: %llu probes for %u lookups",
+	       (unsigned long long)(sockmap_probes(sm) - before), n_socks);
+	/* long after they all closed: a bounded walk, counted, and no match */
+	before = sockmap_probes(sm);
+	tap_ok(sockmap_find(sm, &ip, STRESS_T0_NS + (int64_t)n_socks * STRESS_STEP_NS + 60 * NS_PER_SEC) == 0 &&
+	       sockmap_walks_cut(sm) == 1 && sockmap_probes(sm) - before <= 64 + 4 * SOCKMAP_MAX_WALK,
+	       "scale: a packet after every window: no match in a bounded walk");
+	sockmap_free(sm);
+	procmap_free(pm);
+}
+
 int main(void)
 {
 	struct fake_store fs = { 0 };
@@ -174,5 +258,6 @@ int main(void)
 	flow_table_free(t);
 	attrib_free(a);
 	test_alloc_failure();
+	test_scale();
 	return tap_done();
 }

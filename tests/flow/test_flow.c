@@ -13,6 +13,10 @@
 #include "util/units.h"
 #include "../tap.h"
 
+#ifndef PIDCAP_TEST_HOOKS
+#error "built with -DPIDCAP_TEST_HOOKS (Makefile.am): allocations are refused through the hook"
+#endif
+
 #define MS NS_PER_MSEC
 #define MAX_EXPORTS 64
 
