@@ -7,6 +7,7 @@
 #include "attrib/procmap.h"
 #include "util/array.h"
 #include "util/mix.h"
+#include "util/testhook.h"
 #include "util/units.h"
 
 #define PROC_BUCKETS_MIN 4096u   /* power of two; doubled as the map fills */
@@ -21,12 +22,7 @@ void attrib_test_fail_allocs_after(uint64_t n)
 
 bool attrib_alloc_refused(void)
 {
-	if (test_allocs_left == UINT64_MAX)
-		return false;
-	if (test_allocs_left == 0)
-		return true;
-	test_allocs_left--;
-	return false;
+	return testhook_alloc_refused(&test_allocs_left);
 }
 #else
 bool attrib_alloc_refused(void)
@@ -574,7 +570,7 @@ enum sockmap_add_result sockmap_add(struct sockmap *sm, const struct sock_record
 					    .group = gi };
 	res = group_insert(sm, &sm->g[gi - 1], sm->n + 1);
 	if (res != SOCKMAP_ADDED)
-		return res;   /* a new group stays, empty: harmless */
+		return res;   /* only a group that had records refuses one */
 	slot = idh & (sm->n_buckets - 1);
 	sm->e[sm->n].id_next = sm->id_bucket[slot];
 	sm->id_bucket[slot] = ++sm->n;

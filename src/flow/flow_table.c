@@ -17,6 +17,7 @@
 #include "flow/community_id.h"
 #include "flow/flow_int.h"
 #include "util/mix.h"
+#include "util/testhook.h"
 #include "util/units.h"
 
 #define FLOW_SLAB_BYTES (4u << 20)  /* per allocation: two 2 MiB huge pages */
@@ -336,15 +337,9 @@ void flow_table_test_fail_allocs_after(uint64_t n)
 	test_allocs_left = n;
 }
 
-/* The test hook's verdict on the next allocation. */
 static bool alloc_refused(void)
 {
-	if (test_allocs_left == UINT64_MAX)
-		return false;
-	if (test_allocs_left == 0)
-		return true;
-	test_allocs_left--;
-	return false;
+	return testhook_alloc_refused(&test_allocs_left);
 }
 #else
 static inline bool alloc_refused(void)

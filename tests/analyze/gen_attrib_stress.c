@@ -35,6 +35,7 @@
 #define PAYLOAD    16u
 #define FRAME_MAX  (ETH_HDR_BYTES + IPV4_MIN_HDR_BYTES + TCP_MIN_HDR_BYTES + PAYLOAD)
 #define TCP_ACK    0x10
+#define TCP_WINDOW 65535u
 
 static const uint8_t host[16] = { 10, 0, 0, 2 }, web[16] = { 10, 0, 0, 7 },
 		     dns[16] = { 10, 0, 0, 9 };
@@ -64,13 +65,13 @@ static size_t frame(uint8_t *b, uint8_t proto, const uint8_t *dst, uint16_t dpor
 	memcpy(ip + 16, dst, 4);
 	be16(t, 40000);
 	be16(t + 2, dport);
-	if (proto == IPPROTO_NUM_TCP) {
-		t[12] = (TCP_MIN_HDR_BYTES / 4) << 4;
-		t[13] = TCP_ACK;
-		be16(t + 14, 65535);
-	} else {
+	if (proto == IPPROTO_NUM_UDP) {
 		be16(t + 4, (uint32_t)(UDP_HDR_BYTES + PAYLOAD));
+		return ETH_HDR_BYTES + IPV4_MIN_HDR_BYTES + l4 + PAYLOAD;
 	}
+	/* TCP: data offset and flags in one word, then the window */
+	be16(t + 12, (uint32_t)(TCP_MIN_HDR_BYTES / 4) << 12 | TCP_ACK);
+	be16(t + 14, TCP_WINDOW);
 	return ETH_HDR_BYTES + IPV4_MIN_HDR_BYTES + l4 + PAYLOAD;
 }
 
@@ -114,12 +115,38 @@ static int pids(struct pcapng_writer *w, uint32_t n)
 	return rc;
 }
 
+/* Opens DIR/NAME for writing, with a section and an Ethernet interface; NULL after a message. */
+static struct pcapng_writer *start(const char *dir, const char *name)
+{
+	char err[300];
+	struct pcapng_writer *w = NULL;
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (dfd >= 0) {
+		w = pcapng_writer_open(dfd, name, err, sizeof(err));
+		close(dfd);
+	} else {
+		snprintf(err, sizeof(err), "%s: %s", dir, strerror(errno));
+	}
+	if (w == NULL) {
+		fprintf(stderr, "gen_attrib_stress: %s\n", err);
+		return NULL;
+	}
+	if ((pcapng_write_shb(w, NULL, "Linux", "gen_attrib_stress") |
+	     pcapng_write_idb(w, LINKTYPE_ETHERNET, 0, "eth0", NULL, NULL, NULL)) != 0) {
+		fprintf(stderr, "gen_attrib_stress: %s\n", pcapng_writer_error(w));
+		pcapng_writer_abort(w);
+		return NULL;
+	}
+	return w;
+}
+
 int main(int argc, char **argv)
 {
 	char err[300];
 	struct pcapng_writer *w;
 	unsigned long n;
-	int dfd, rc;
+	int rc;
 
 	if (argc != 5 || (strcmp(argv[3], "sockets") != 0 && strcmp(argv[3], "pids") != 0)) {
 		fprintf(stderr, "usage: gen_attrib_stress DIR NAME sockets|pids N\n");
@@ -130,29 +157,16 @@ int main(int argc, char **argv)
 		fprintf(stderr, "gen_attrib_stress: N from 1 to %u\n", UINT32_MAX / PID_STRIDE);
 		return 2;
 	}
-	dfd = open(argv[1], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0) {
-		fprintf(stderr, "gen_attrib_stress: %s: %s\n", argv[1], strerror(errno));
+	if ((w = start(argv[1], argv[2])) == NULL)
 		return 1;
-	}
-	w = pcapng_writer_open(dfd, argv[2], err, sizeof(err));
-	close(dfd);
-	if (w == NULL) {
-		fprintf(stderr, "gen_attrib_stress: %s\n", err);
-		return 1;
-	}
-	rc = pcapng_write_shb(w, NULL, "Linux", "gen_attrib_stress") |
-	     pcapng_write_idb(w, LINKTYPE_ETHERNET, 0, "eth0", NULL, NULL, NULL);
-	if (rc == 0)
-		rc = argv[3][0] == 's' ? sockets(w, (uint32_t)n) : pids(w, (uint32_t)n);
+	rc = argv[3][0] == 's' ? sockets(w, (uint32_t)n) : pids(w, (uint32_t)n);
 	if (rc != 0) {
 		fprintf(stderr, "gen_attrib_stress: %s\n", pcapng_writer_error(w));
 		pcapng_writer_abort(w);
 		return 1;
 	}
-	if (pcapng_writer_close(w, err, sizeof(err)) != 0) {
+	rc = pcapng_writer_close(w, err, sizeof(err));
+	if (rc != 0)
 		fprintf(stderr, "gen_attrib_stress: %s\n", err);
-		return 1;
-	}
-	return 0;
+	return rc != 0;
 }

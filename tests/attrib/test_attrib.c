@@ -88,6 +88,15 @@ static int64_t packet(struct flow_table *t, struct attrib *a, struct decoded d, 
 	return attrib_packet(a, &pkt, &d, pkt.ts_ns, &fp);
 }
 
+/* A flow table with the defaults, exporting to collect(). */
+static struct flow_table *new_flow_table(void)
+{
+	struct flow_config cfg;
+
+	flow_config_default(&cfg);
+	return flow_table_new(&cfg, collect, NULL);
+}
+
 static void count_rows(void *ctx, int64_t row, uint64_t packets, uint64_t flows)
 {
 	uint64_t *sum = ctx;
@@ -103,17 +112,14 @@ static void count_rows(void *ctx, int64_t row, uint64_t packets, uint64_t flows)
  */
 static void test_alloc_failure(void)
 {
+	struct attrib_stats st;
+	struct sock_record r = { .family = 4, .ip_proto = 17, .lport = 53, .pid = 7 };
+	struct sockmap *sm = sockmap_new();
 	struct fake_store fs = { 0 };
 	struct attrib_ops ops = { add_process, anomaly, &fs };
 	struct attrib *a = attrib_new(&ops);
-	struct flow_config cfg;
-	struct flow_table *t;
-	struct attrib_stats st;
-	struct sockmap *sm = sockmap_new();
-	struct sock_record r = { .family = 4, .ip_proto = 17, .lport = 53, .pid = 7 };
+	struct flow_table *t = new_flow_table();
 
-	flow_config_default(&cfg);
-	t = flow_table_new(&cfg, collect, NULL);
 	if (!tap_ok(a != NULL && t != NULL && sm != NULL, "oom: tables created"))
 		return;
 	attrib_test_fail_allocs_after(0);
@@ -219,14 +225,11 @@ int main(void)
 	struct fake_store fs = { 0 };
 	struct attrib_ops ops = { add_process, anomaly, &fs };
 	struct attrib *a = attrib_new(&ops);
-	struct flow_config cfg;
-	struct flow_table *t;
+	struct flow_table *t = new_flow_table();
 	struct attrib_stats st;
 	uint64_t sum[2] = { 0, 0 };
 	int64_t client, server;
 
-	flow_config_default(&cfg);
-	t = flow_table_new(&cfg, collect, NULL);
 	if (!tap_ok(a != NULL && t != NULL, "attribution and flow table created"))
 		return tap_done();
 
