@@ -174,7 +174,8 @@ void flow_table_set_capture_id(struct flow_table *t, uint32_t capture_id);
  * needed, and describes its flow in *out. Expires flows idle past their
  * timeout first. Returns false (out->flow_id 0) when the packet cannot be
  * keyed (no IP, a fragment, or a TCP, UDP or ICMP header cut short, which
- * Zeek ignores as well) or no flow could be allocated.
+ * Zeek ignores as well) or no flow could be allocated (counted in
+ * flow_stats.lost_pkts: see Memory below).
  */
 bool flow_table_packet(struct flow_table *t, const struct decoded *d, int64_t ts_ns,
 		       uint64_t packet_no, uint32_t wire_len, struct flow_pkt *out);
