@@ -17,6 +17,8 @@ struct attrib {
 	struct sockmap *sm;         /* socket records, for packets without option 8 */
 	int64_t *darwin_rows;       /* Apple PIB index (per section) -> process row */
 	size_t n_darwin, darwin_cap;
+	uint64_t darwin_alloc_failed;
+	bool oom_reported;          /* the out-of-memory anomaly went out */
 	struct attrib_stats stats;
 };
 
@@ -46,6 +48,21 @@ void attrib_free(struct attrib *a)
 	free(a);
 }
 
+static uint64_t alloc_failures(const struct attrib *a)
+{
+	return a->darwin_alloc_failed + procmap_alloc_failed(a->pm) + sockmap_alloc_failed(a->sm);
+}
+
+/* Reports the first refused allocation (attrib.h); called after every
+ * insertion into a table. */
+static void check_memory(struct attrib *a)
+{
+	if (!a->oom_reported && alloc_failures(a) != 0) {
+		a->oom_reported = true;
+		a->ops.anomaly(a->ops.ctx, ATTRIB_ANOMALY_OUT_OF_MEMORY);
+	}
+}
+
 void attrib_section(struct attrib *a)
 {
 	a->n_darwin = 0;
@@ -59,8 +76,16 @@ static int64_t add_process(struct attrib *a, const char *source, uint32_t pid,
 
 	if (row == 0)
 		return 0;
-	if (!procmap_add(a->pm, pid, start_ns, row))
+	switch (procmap_add(a->pm, pid, start_ns, row)) {
+	case PROCMAP_ADDED:
+		break;
+	case PROCMAP_FULL:
 		a->ops.anomaly(a->ops.ctx, "too_many_processes");
+		break;
+	case PROCMAP_NO_MEMORY:
+		check_memory(a);
+		break;
+	}
 	return row;
 }
 
@@ -79,9 +104,15 @@ void attrib_process_record(struct attrib *a, const struct cap_record *rec)
 		return;
 	}
 	row = add_process(a, "darwin-process-block", pr.pid, &pr, NULL, PROCMAP_NO_START);
-	if (a->n_darwin < MAX_DARWIN_PROCS &&
-	    ARRAY_RESERVE(a->darwin_rows, a->darwin_cap, a->n_darwin + 1, 16))
-		a->darwin_rows[a->n_darwin++] = row;
+	if (a->n_darwin >= MAX_DARWIN_PROCS)
+		return;
+	if (attrib_alloc_refused() ||
+	    !ARRAY_RESERVE(a->darwin_rows, a->darwin_cap, a->n_darwin + 1, 16)) {
+		a->darwin_alloc_failed++;
+		check_memory(a);
+		return;
+	}
+	a->darwin_rows[a->n_darwin++] = row;
 }
 
 void attrib_socket_record(struct attrib *a, const struct cap_record *rec)
@@ -94,6 +125,7 @@ void attrib_socket_record(struct attrib *a, const struct cap_record *rec)
 	}
 	if (sockmap_add(a->sm, &r) == SOCKMAP_FULL)
 		a->ops.anomaly(a->ops.ctx, "too_many_sockets");
+	check_memory(a);   /* the record, or a larger bucket array, refused */
 }
 
 /* The process row of a socket's owner: by pid and the process's start time
@@ -244,4 +276,5 @@ void attrib_each_socket(const struct attrib *a,
 void attrib_get_stats(const struct attrib *a, struct attrib_stats *out)
 {
 	*out = a->stats;
+	out->alloc_failed = alloc_failures(a);
 }

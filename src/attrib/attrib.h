@@ -47,7 +47,18 @@ struct attrib_stats {
 	uint64_t attributed_packets;     /* packets with a process */
 	uint64_t reattributed_packets;   /* of which found through socket records */
 	uint64_t attributed_flows;       /* ended flows with a process */
+	uint64_t alloc_failed;           /* allocations refused in the attribution tables */
 };
+
+/*
+ * When an allocation of the attribution tables fails, the process or socket
+ * record concerned is not kept (a packet of that pid still gets a row from
+ * ops.add_process, later ones another), and the failure is counted
+ * (attrib_stats.alloc_failed); the first one is also reported once through
+ * ops.anomaly as ATTRIB_ANOMALY_OUT_OF_MEMORY. The caller marks the
+ * capture's analysis partial (status 'partial', exit 1).
+ */
+#define ATTRIB_ANOMALY_OUT_OF_MEMORY "out_of_memory"
 
 struct attrib;
 
@@ -94,5 +105,11 @@ void attrib_each_socket(const struct attrib *a,
 
 /* The counters so far. */
 void attrib_get_stats(const struct attrib *a, struct attrib_stats *out);
+
+#ifdef PIDCAP_TEST_HOOKS
+/* Test hook: n more allocations of the attribution tables succeed, then
+ * every one is refused (UINT64_MAX, the default: none is). */
+void attrib_test_fail_allocs_after(uint64_t n);
+#endif
 
 #endif

@@ -9,7 +9,12 @@
 #include "decode/decode.h"
 #include "util/units.h"
 
-#define PROCMAP_MAX_ENTRIES 262144u   /* process descriptions per capture */
+/* The test hook's verdict on the next allocation of the attribution
+ * tables (attrib_test_fail_allocs_after); always false without test hooks. */
+bool attrib_alloc_refused(void);
+
+#define PROCMAP_MAX_ENTRIES (1u << 20) /* process descriptions per capture: 48 MiB */
+#define PROCMAP_MAX_PER_PID 256u      /* of one pid (reused): a lookup reads them all */
 #define PROCMAP_NO_START INT64_MIN
 
 /*
@@ -25,13 +30,28 @@ struct procmap;
 struct procmap *procmap_new(void);
 void procmap_free(struct procmap *pm);
 
-/* Adds a description; false when the cap is reached or memory is short. */
-bool procmap_add(struct procmap *pm, uint32_t pid, int64_t start_ns, int64_t row);
+enum procmap_add_result {
+	PROCMAP_ADDED = 0,
+	PROCMAP_FULL,             /* PROCMAP_MAX_ENTRIES reached: not kept */
+	PROCMAP_NO_MEMORY,        /* out of memory: not kept */
+};
 
-/* The row for pid at ts_ns, or 0 if the pid has no description. */
+/* Adds a description (PROCMAP_FULL past either cap). */
+enum procmap_add_result procmap_add(struct procmap *pm, uint32_t pid, int64_t start_ns,
+				    int64_t row);
+
+/* Allocations refused so far (also those the map recovered from). */
+uint64_t procmap_alloc_failed(const struct procmap *pm);
+
+/* Entries read by lookups so far (a step count for tests: stays O(lookups)). */
+uint64_t procmap_probes(const struct procmap *pm);
+
+/* The row for pid at ts_ns, or 0 if the pid has no description. Reads
+ * about one entry of another pid per call (the pid is mixed, the buckets
+ * grow with the entries), plus the pid's own (at most PROCMAP_MAX_PER_PID). */
 int64_t procmap_find(const struct procmap *pm, uint32_t pid, int64_t ts_ns);
 
-/* Adds to the counters of the entry with that row. */
+/* Adds to the counters of the entry with that row (none: nothing). O(log n). */
 void procmap_count(struct procmap *pm, int64_t row, uint64_t packets, uint64_t flows);
 
 /* Visits every entry's counters (for writing them out). */
@@ -52,20 +72,28 @@ uint32_t procmap_size(const struct procmap *pm);
  *      source, then destination, (protocol, address, port); then the same
  *      with a wildcard local address (0.0.0.0, or :: also for IPv4).
  * Only while ts is within [first_ns - 1 s, last_ns + 1 s] (a bound that is
- * 0 = unknown is open); among several, the one that started last wins.
+ * 0 = unknown is open); among several, the one that started last wins (an
+ * unknown start counts as the earliest, and a record keeps the place its
+ * first version gave it). Lookups take O(log n) for n records on a tuple:
+ * a binary search on window starts, then a walk back over at most
+ * SOCKMAP_MAX_WALK records whose windows closed (beyond: no match, counted).
  * A record with the cookie (or, cookie 0, the pid and first_ns) of one
  * already held on the same tuple updates it: the last record's last_ns
  * and final flag count.
  */
 #define SOCKMAP_MAX_ENTRIES (1u << 20)     /* socket records per capture */
 #define SOCKMAP_SLACK_NS    NS_PER_SEC     /* time window margin, 1 s */
+#define SOCKMAP_MAX_WALK    256u           /* closed windows passed in one lookup */
+#define SOCKMAP_MAX_SHIFT   4096u          /* records a late one may go behind, per tuple */
 
 struct sockmap;
 
 enum sockmap_add_result {
 	SOCKMAP_ADDED = 0,
 	SOCKMAP_UPDATED = 1,
-	SOCKMAP_FULL = 2,         /* cap reached or out of memory: not kept */
+	SOCKMAP_FULL = 2,         /* cap reached, or more than SOCKMAP_MAX_SHIFT records
+				   * of its tuple started after it: not kept */
+	SOCKMAP_NO_MEMORY = 3,    /* out of memory: not kept */
 };
 
 /* An empty table, or NULL when memory is short. */
@@ -94,5 +122,15 @@ void sockmap_each(const struct sockmap *sm, void (*fn)(void *ctx, const struct s
 
 /* Sockets held. */
 uint32_t sockmap_size(const struct sockmap *sm);
+
+/* Allocations refused so far (also those the map recovered from). */
+uint64_t sockmap_alloc_failed(const struct sockmap *sm);
+
+/* Buckets, groups and records read by lookups and insertions so far (a
+ * step count for tests: stays O(n log n)). */
+uint64_t sockmap_probes(const struct sockmap *sm);
+
+/* Lookups that gave up after SOCKMAP_MAX_WALK closed windows. */
+uint64_t sockmap_walks_cut(const struct sockmap *sm);
 
 #endif

@@ -53,7 +53,7 @@ const char *flow_proto_name(uint8_t ip_proto)
 
 int64_t flow_duration_ns(const struct flow_record *r)
 {
-	return r->last_ts_ns - r->first_ts_ns;
+	return ns_sub_sat(r->last_ts_ns, r->first_ts_ns);
 }
 
 void flow_record_fill(const struct flow *f, enum flow_end_reason why,

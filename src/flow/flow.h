@@ -174,7 +174,8 @@ void flow_table_set_capture_id(struct flow_table *t, uint32_t capture_id);
  * needed, and describes its flow in *out. Expires flows idle past their
  * timeout first. Returns false (out->flow_id 0) when the packet cannot be
  * keyed (no IP, a fragment, or a TCP, UDP or ICMP header cut short, which
- * Zeek ignores as well) or no flow could be allocated.
+ * Zeek ignores as well) or no flow could be allocated (counted in
+ * flow_stats.lost_pkts: see Memory below).
  */
 bool flow_table_packet(struct flow_table *t, const struct decoded *d, int64_t ts_ns,
 		       uint64_t packet_no, uint32_t wire_len, struct flow_pkt *out);
@@ -187,9 +188,39 @@ void flow_table_free(struct flow_table *t);
 
 struct flow_stats {
 	uint64_t created, expired, evicted, flushed, closed, reused;
+	uint64_t alloc_failed;     /* allocations refused (flow slabs, bucket arrays), each one,
+				    * also those the table recovered from */
+	uint64_t lost_pkts;        /* keyable packets left without a flow: no memory for one */
 	uint32_t held, peak_held;
 };
+
+/* The counters so far (every flow created leaves through exactly one of
+ * expired..reused, or is still held). */
 void flow_table_get_stats(const struct flow_table *t, struct flow_stats *out);
+
+/*
+ * Memory. When an allocation fails, the table caps itself at the flows it
+ * could allocate (evicting the least recently used, as at max_flows), and
+ * counts the failure (flow_stats.alloc_failed); a packet that gets no flow
+ * at all (nothing held to evict) counts in flow_stats.lost_pkts. The first
+ * failure is also reported once through the anomaly callback, named
+ * FLOW_ANOMALY_OUT_OF_MEMORY: the caller records it and marks the capture's
+ * analysis partial (status 'partial', exit 1), since flows ended early or
+ * packets went unaccounted.
+ */
+#define FLOW_ANOMALY_OUT_OF_MEMORY "out_of_memory"
+
+/* Called on the table's thread; it must not call back into the table. */
+typedef void (*flow_anomaly_fn)(void *ctx, const char *name);
+
+/* Anomalies go to fn(ctx, name) from now on (NULL: none is reported). */
+void flow_table_set_anomaly(struct flow_table *t, flow_anomaly_fn fn, void *ctx);
+
+#ifdef PIDCAP_TEST_HOOKS
+/* Test hook: n more allocations of flow tables succeed, then every one is
+ * refused (UINT64_MAX, the default: none is). */
+void flow_table_test_fail_allocs_after(uint64_t n);
+#endif
 
 /* Zeek's service-independent "proto" column: "tcp", "udp", "icmp", "sctp" (Zeek: unknown_transport)
  * or "unknown_transport". */

@@ -16,11 +16,15 @@
 
 #include "flow/community_id.h"
 #include "flow/flow_int.h"
+#include "util/mix.h"
+#include "util/testhook.h"
 #include "util/units.h"
 
 #define FLOW_SLAB_BYTES (4u << 20)  /* per allocation: two 2 MiB huge pages */
 #define FLOW_SLAB_ALIGN (2u << 20)
 #define FLOW_MIN_BUCKETS 4096u
+#define FLOW_SLAB_MIN_FLOWS 16u     /* the smallest slab tried when memory is short */
+#define FLOW_SLAB_SHRINK 4u         /* each retry asks for this much less */
 #define FLOW_ADDR_BYTES 16          /* struct ip_endpoints addresses, IPv4 zero-padded */
 
 /* Zeek base/protocols/dns ports: its analyzer runs on UDP flows to them. */
@@ -66,6 +70,9 @@ struct flow_table {
 	uint64_t next_id;
 	uint32_t capture_id;
 	struct flow_stats stats;
+	flow_anomaly_fn anomaly;
+	void *anomaly_ctx;
+	bool oom_reported;         /* the out-of-memory anomaly went out */
 };
 
 /* The 5-tuple of one packet, in its own direction. */
@@ -78,17 +85,6 @@ struct pkt_key {
 };
 
 /* ---- hashing */
-
-/* MurmurHash3's 64-bit finalizer: every input bit moves every output bit. */
-static inline uint64_t mix64(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ULL;
-	x ^= x >> 33;
-	return x;
-}
 
 static inline uint64_t end_hash(const uint8_t *addr, uint16_t port)
 {
@@ -208,6 +204,16 @@ static void hash_remove(struct flow_table *t, struct flow *f)
 
 /* ---- timer lists */
 
+/*
+ * Deadlines saturate at INT64_MAX (ns_add_sat): one that far is past the
+ * end of representable time and never passes, so packets stamped at
+ * INT64_MAX do not end the flows they belong to.
+ */
+static inline bool deadline_passed(int64_t deadline_ns, int64_t now_ns)
+{
+	return deadline_ns != INT64_MAX && deadline_ns <= now_ns;
+}
+
 static void list_unlink(struct flow_table *t, struct flow *f)
 {
 	struct flow_list *l;
@@ -281,10 +287,14 @@ static int64_t dns_deadline(const struct flow_table *t, const struct flow *f)
 {
 	int64_t period = t->cfg.dns_session_ns;
 	int64_t idle = period > DNS_TIMER_SLACK_NS ? period - DNS_TIMER_SLACK_NS : 0;
-	int64_t need = f->last_ts_ns + idle - f->first_ts_ns;
-	int64_t k = need <= period ? 1 : (need + period - 1) / period;
+	int64_t need = ns_add_sat(ns_sub_sat(f->last_ts_ns, f->first_ts_ns), idle);
+	int64_t rest;
 
-	return f->first_ts_ns + k * period;
+	/* the first tick at or after need: need rounded up to a whole period */
+	if (period <= 0 || need <= period)
+		return ns_add_sat(f->first_ts_ns, period);
+	rest = need % period;
+	return ns_add_sat(f->first_ts_ns, rest != 0 ? ns_add_sat(need, period - rest) : need);
 }
 
 /* Puts f on the list its state calls for, at the tail when it moved. */
@@ -304,7 +314,7 @@ static void place_flow(struct flow_table *t, struct flow *f)
 		expire_ns = dns_deadline(t, f);
 	} else {
 		list = idle_list(t, f, &timeout_ns);
-		expire_ns = f->last_ts_ns + timeout_ns;
+		expire_ns = ns_add_sat(f->last_ts_ns, timeout_ns);
 	}
 	/* Removal after a close or an attempt does not move with traffic. */
 	if (list == f->list && (list == FLOW_LIST_ATTEMPT || list == FLOW_LIST_CLOSING))
@@ -319,34 +329,86 @@ static void place_flow(struct flow_table *t, struct flow *f)
 
 /* ---- allocation and removal */
 
-/* A new slab for up to the cap's remaining flows; its pages are touched
- * only as flows are handed out. Huge pages spare most page faults. */
-static bool carve_slab(struct flow_table *t)
+#ifdef PIDCAP_TEST_HOOKS
+static uint64_t test_allocs_left = UINT64_MAX;
+
+void flow_table_test_fail_allocs_after(uint64_t n)
 {
-	uint32_t n = (FLOW_SLAB_BYTES - sizeof(struct flow_slab)) / sizeof(struct flow);
-	size_t bytes;
+	test_allocs_left = n;
+}
+
+static bool alloc_refused(void)
+{
+	return testhook_alloc_refused(&test_allocs_left);
+}
+#else
+static inline bool alloc_refused(void)
+{
+	return false;
+}
+#endif
+
+/* Counts a refused allocation; the first one is reported (flow.h, Memory). */
+static void note_alloc_failure(struct flow_table *t)
+{
+	t->stats.alloc_failed++;
+	if (!t->oom_reported && t->anomaly != NULL) {
+		t->oom_reported = true;
+		t->anomaly(t->anomaly_ctx, FLOW_ANOMALY_OUT_OF_MEMORY);
+	}
+}
+
+/* A new slab of n flows, or false when memory is short; its pages are
+ * touched only as flows are handed out. Huge pages spare most page faults. */
+static bool try_slab(struct flow_table *t, uint32_t n)
+{
+	size_t bytes = sizeof(struct flow_slab) + (size_t)n * sizeof(struct flow);
 	struct flow_slab *s;
 
-	if (t->carved >= t->cfg.max_flows)
-		return false;
-	if (n > t->cfg.max_flows - t->carved)
-		n = t->cfg.max_flows - t->carved;
-	bytes = sizeof(*s) + (size_t)n * sizeof(struct flow);
-	if (bytes >= FLOW_SLAB_ALIGN) {
+	if (alloc_refused()) {
+		s = NULL;
+	} else if (bytes >= FLOW_SLAB_ALIGN) {
 		s = aligned_alloc(FLOW_SLAB_ALIGN, (bytes + FLOW_SLAB_ALIGN - 1) & ~(size_t)(FLOW_SLAB_ALIGN - 1));
 		if (s != NULL)
 			(void)madvise(s, bytes, MADV_HUGEPAGE);
 	} else {
 		s = malloc(bytes);
 	}
-	if (s == NULL)
+	if (s == NULL) {
+		note_alloc_failure(t);
 		return false;
+	}
 	s->next = t->slabs;
 	s->n = n;
 	s->used = 0;
 	t->slabs = s;
 	t->carved += n;
 	return true;
+}
+
+/*
+ * A new slab for up to the cap's remaining flows, smaller ones when memory
+ * is short. When none can be had, the table caps itself at the flows it
+ * holds memory for (evicting from then on, without trying again).
+ */
+static bool carve_slab(struct flow_table *t)
+{
+	uint32_t n = (FLOW_SLAB_BYTES - sizeof(struct flow_slab)) / sizeof(struct flow);
+
+	if (t->carved >= t->cfg.max_flows)
+		return false;
+	if (n > t->cfg.max_flows - t->carved)
+		n = t->cfg.max_flows - t->carved;
+	for (;;) {
+		if (try_slab(t, n))
+			return true;
+		if (n <= FLOW_SLAB_MIN_FLOWS)
+			break;
+		n = n / FLOW_SLAB_SHRINK > FLOW_SLAB_MIN_FLOWS ? n / FLOW_SLAB_SHRINK : FLOW_SLAB_MIN_FLOWS;
+	}
+	if (t->carved > 0)
+		t->cfg.max_flows = t->carved;
+	return false;
 }
 
 static struct flow *take_flow(struct flow_table *t)
@@ -370,9 +432,13 @@ static void grow_buckets(struct flow_table *t)
 
 	if (n > t->max_buckets || n == 0)
 		return;
-	nb = calloc(n, sizeof(*nb));
-	if (nb == NULL)
-		return;   /* longer chains, still correct */
+	nb = alloc_refused() ? NULL : calloc(n, sizeof(*nb));
+	if (nb == NULL) {
+		/* longer chains, still correct; not tried again */
+		note_alloc_failure(t);
+		t->max_buckets = t->bucket_mask + 1;
+		return;
+	}
 	for (uint32_t i = 0; i <= t->bucket_mask; i++) {
 		struct flow *f = t->buckets[i], *next;
 
@@ -435,17 +501,28 @@ static struct flow *least_recent(const struct flow_table *t)
 	return best;
 }
 
+/* Evicts the least recently used flow; false when the table is empty. */
+static bool evict_one(struct flow_table *t)
+{
+	struct flow *f = least_recent(t);
+
+	if (f == NULL)
+		return false;
+	remove_flow(t, f, FLOW_END_EVICTED);
+	return true;
+}
+
 static struct flow *alloc_flow(struct flow_table *t)
 {
 	struct flow *f;
 
-	if (t->stats.held >= t->cfg.max_flows) {
-		f = least_recent(t);
-		if (f == NULL)
-			return NULL;
-		remove_flow(t, f, FLOW_END_EVICTED);
-	}
-	return take_flow(t);
+	if (t->stats.held >= t->cfg.max_flows && !evict_one(t))
+		return NULL;
+	f = take_flow(t);
+	/* memory is short: as at the cap, the least recent flow makes room */
+	if (f == NULL && evict_one(t))
+		f = take_flow(t);
+	return f;
 }
 
 static enum flow_end_reason end_reason(uint8_t list)
@@ -459,7 +536,7 @@ static void expire_due(struct flow_table *t)
 	for (int i = 0; i < FLOW_LIST_COUNT; i++) {
 		struct flow *f;
 
-		while ((f = t->lists[i].head) != NULL && f->expire_ns <= t->now_ns)
+		while ((f = t->lists[i].head) != NULL && deadline_passed(f->expire_ns, t->now_ns))
 			remove_flow(t, f, end_reason((uint8_t)i));
 	}
 }
@@ -487,7 +564,7 @@ static int64_t longest_timeout(const struct flow_config *c)
 static void advance_clock(struct flow_table *t, int64_t ts_ns)
 {
 	if (t->clock_started && ts_ns < t->now_ns &&
-	    t->now_ns - ts_ns > longest_timeout(&t->cfg)) {
+	    ns_sub_sat(t->now_ns, ts_ns) > longest_timeout(&t->cfg)) {
 		for (int i = 0; i < FLOW_LIST_COUNT; i++) {
 			while (t->lists[i].head != NULL)
 				remove_flow(t, t->lists[i].head, FLOW_END_TIMEOUT);
@@ -692,7 +769,7 @@ bool flow_table_packet(struct flow_table *t, const struct decoded *d, int64_t ts
 	advance_clock(t, ts_ns);
 	f = lookup(t, &k, &orig);
 	/* Due, but behind an earlier-listed flow (DNS timers, clock jumps). */
-	if (f != NULL && f->expire_ns <= t->now_ns) {
+	if (f != NULL && deadline_passed(f->expire_ns, t->now_ns)) {
 		remove_flow(t, f, end_reason(f->list));
 		f = NULL;
 	}
@@ -706,8 +783,10 @@ bool flow_table_packet(struct flow_table *t, const struct decoded *d, int64_t ts
 	out->is_new = f == NULL;
 	if (f == NULL) {
 		f = create_flow(t, d, &k, ts_ns, packet_no);
-		if (f == NULL)
+		if (f == NULL) {
+			t->stats.lost_pkts++;
 			return false;
+		}
 		orig = !f->flipped;
 	}
 	out->is_orig = account(t, f, orig ? FLOW_ORIG : FLOW_RESP, d, ts_ns, wire_len) == FLOW_ORIG;
@@ -739,6 +818,12 @@ void flow_table_free(struct flow_table *t)
 	free(t->buckets);
 	community_id_hasher_free(t->cid);
 	free(t);
+}
+
+void flow_table_set_anomaly(struct flow_table *t, flow_anomaly_fn fn, void *ctx)
+{
+	t->anomaly = fn;
+	t->anomaly_ctx = ctx;
 }
 
 void flow_table_get_stats(const struct flow_table *t, struct flow_stats *out)

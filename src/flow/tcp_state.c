@@ -13,6 +13,7 @@
 #include <ctype.h>
 
 #include "flow/flow_int.h"
+#include "util/units.h"
 
 /* Zeek TOO_LARGE_SEQ_DELTA: SYN/RST sequence jumps past this are not trusted. */
 #define TCP_TOO_LARGE_SEQ_DELTA 1048576
@@ -441,7 +442,7 @@ static void inactive_syn(struct tcp_step *st)
 	if (st->is_orig) {
 		set_state(f, st->dir, (fl & FLOW_TH_ACK) ? FLOW_TCP_SYN_ACK_SENT : FLOW_TCP_SYN_SENT);
 		f->attempt_armed = true;
-		f->attempt_ns = st->s->ts_ns + st->cfg->tcp_attempt_ns;
+		f->attempt_ns = ns_add_sat(st->s->ts_ns, st->cfg->tcp_attempt_ns);
 		return;
 	}
 	if (!(fl & FLOW_TH_ACK) && end_of(f, !st->dir)->state == FLOW_TCP_SYN_ACK_SENT &&
@@ -534,7 +535,7 @@ static void update_closed(struct tcp_step *st)
 	set_state(st->f, st->dir, FLOW_TCP_RESET);
 	if (!e->did_close)
 		st->do_close = true;
-	schedule_removal(st->f, st->s->ts_ns + st->cfg->tcp_close_ns);
+	schedule_removal(st->f, ns_add_sat(st->s->ts_ns, st->cfg->tcp_close_ns));
 }
 
 static void update_state_machine(struct tcp_step *st)
@@ -569,7 +570,7 @@ static void connection_closed(struct flow *f, int dir, const struct flow_config 
 		return;
 	e->did_close = true;
 	if (e->state == FLOW_TCP_RESET || peer->did_close || peer->state == FLOW_TCP_INACTIVE)
-		schedule_removal(f, f->last_ts_ns + cfg->tcp_close_ns);
+		schedule_removal(f, ns_add_sat(f->last_ts_ns, cfg->tcp_close_ns));
 }
 
 /* SetPartialStatus(): a flow is partial unless each side began with a SYN. */

@@ -13,6 +13,10 @@
 #include "util/units.h"
 #include "../tap.h"
 
+#ifndef PIDCAP_TEST_HOOKS
+#error "built with -DPIDCAP_TEST_HOOKS (Makefile.am): allocations are refused through the hook"
+#endif
+
 #define MS NS_PER_MSEC
 #define MAX_EXPORTS 64
 
@@ -37,10 +41,12 @@ struct exported {
 
 static struct exported out[MAX_EXPORTS];
 static int n_out;
+static uint64_t out_pkts;   /* packets of all exported flows */
 
 static void collect(void *ctx, const struct flow_record *f)
 {
 	(void)ctx;
+	out_pkts += f->orig.pkts + f->resp.pkts;
 	if (n_out < MAX_EXPORTS) {
 		out[n_out].f = *f;
 		out[n_out].why = f->why;
@@ -56,6 +62,7 @@ static struct flow_table *table(uint32_t max_flows)
 	if (max_flows)
 		cfg.max_flows = max_flows;
 	n_out = 0;
+	out_pkts = 0;
 	return flow_table_new(&cfg, collect, NULL);
 }
 
@@ -679,6 +686,143 @@ static void test_packet_api(void)
 	flow_table_free(t);
 }
 
+/* Feeds one packet at ts_ns exactly. */
+static void feed_ns(struct flow_table *t, struct decoded d, int64_t ts_ns)
+{
+	struct flow_pkt fp;
+
+	flow_table_packet(t, &d, ts_ns, 1, d.ip_bytes + 14, &fp);
+}
+
+/* Packets of the exported flows of protocol proto. */
+static uint64_t pkts_of(uint8_t proto)
+{
+	uint64_t n = 0;
+
+	for (int i = 0; i < n_out && i < MAX_EXPORTS; i++) {
+		if (out[i].f.key.proto == proto)
+			n += out[i].f.orig.pkts + out[i].f.resp.pkts;
+	}
+	return n;
+}
+
+/* A handshake, a request and a reply at ts0 .. ts1 (ts1 >= ts0). */
+static void talk_at(struct flow_table *t, int64_t ts0, int64_t ts1)
+{
+	feed_ns(t, tcp(CLIENT, CPORT, SERVER, HTTP, F_SYN, 100, 0, 0), ts0);
+	feed_ns(t, tcp(SERVER, HTTP, CLIENT, CPORT, F_SYN | F_ACK, 500, 101, 0), ts1);
+	feed_ns(t, tcp(CLIENT, CPORT, SERVER, HTTP, F_ACK, 101, 501, 0), ts1);
+	feed_ns(t, tcp(CLIENT, CPORT, SERVER, HTTP, F_PSH | F_ACK, 101, 501, 10), ts1);
+	feed_ns(t, tcp(SERVER, HTTP, CLIENT, CPORT, F_RST, 501, 0, 0), ts1);
+	feed_ns(t, udp(CLIENT, 5000, SERVER, 53, 10), ts0);
+	feed_ns(t, udp(SERVER, 53, CLIENT, 5000, 10), ts1);
+}
+
+/*
+ * Timestamps at the ends of int64_t (a file may say anything): deadlines
+ * saturate instead of wrapping (UBSan aborts on signed overflow in the
+ * sanitizer build), and one connection stays one flow.
+ */
+static void test_time_limits(void)
+{
+	struct flow_table *t = table(0);
+
+	talk_at(t, INT64_MAX - 1, INT64_MAX);
+	tap_ok(n_out == 0, "INT64_MAX: no flow ends early (got %d)", n_out);
+	flow_table_flush(t);
+	tap_ok(n_out == 2 && pkts_of(6) == 5 && pkts_of(17) == 2,
+	       "INT64_MAX: one TCP and one UDP flow with all their packets");
+	tap_ok(n_out == 2 && flow_duration_ns(&out[0].f) == 1 && flow_duration_ns(&out[1].f) == 1,
+	       "INT64_MAX: durations 1 ns");
+	/* the clock jumps from the top to the bottom: another capture */
+	talk_at(t, INT64_MAX - 1, INT64_MAX);
+	n_out = 0;
+	talk_at(t, INT64_MIN + 1, INT64_MIN + 2);
+	tap_ok(n_out == 2 && out[0].why == FLOW_END_TIMEOUT,
+	       "jump from INT64_MAX to INT64_MIN + 1: the older flows end (got %d)", n_out);
+	flow_table_flush(t);
+	tap_ok(n_out == 4 && out[2].f.first_ts_ns == INT64_MIN + 1 &&
+	       out[3].f.first_ts_ns == INT64_MIN + 1 && pkts_of(6) == 10 && pkts_of(17) == 4,
+	       "INT64_MIN + 1: one TCP and one UDP flow again");
+	flow_table_free(t);
+}
+
+static int anomalies;
+static const char *anomaly_name;
+
+static void on_anomaly(void *ctx, const char *name)
+{
+	(void)ctx;
+	anomalies++;
+	anomaly_name = name;
+}
+
+/* n UDP flows (one packet each) from distinct hosts, 1 ms apart from t0_ms. */
+static void udp_flows(struct flow_table *t, int n, int64_t t0_ms)
+{
+	char host[32];
+
+	for (int i = 0; i < n; i++) {
+		snprintf(host, sizeof(host), "10.%d.%d.%d", (i >> 16) & 255, (i >> 8) & 255, i & 255);
+		feed(t, udp(host, 5000, SERVER, 9999, 10), t0_ms + i);
+	}
+}
+
+/* Every packet fed is in an exported flow or counted as lost. */
+static uint64_t accounted(const struct flow_table *t)
+{
+	struct flow_stats st;
+
+	flow_table_get_stats(t, &st);
+	return out_pkts + st.lost_pkts;
+}
+
+/*
+ * Allocation failures (issue 10, defect 3): refused through the test hook,
+ * they are counted and reported once, the table keeps working within the
+ * memory it has, and no packet is lost without a count.
+ */
+static void test_alloc_failure(void)
+{
+	struct flow_table *t = table(0);
+	struct flow_stats st;
+	const int n = 20000;   /* more flows than one slab holds */
+
+	anomalies = 0;
+	flow_table_set_anomaly(t, on_anomaly, NULL);
+	flow_table_test_fail_allocs_after(0);
+	udp_flows(t, 10, 0);
+	flow_table_get_stats(t, &st);
+	tap_ok(st.created == 0 && st.lost_pkts == 10 && st.alloc_failed >= 1,
+	       "no memory at all: 10 packets counted lost (lost %llu, failed %llu)",
+	       (unsigned long long)st.lost_pkts, (unsigned long long)st.alloc_failed);
+	tap_ok(anomalies == 1 && anomaly_name != NULL &&
+	       strcmp(anomaly_name, FLOW_ANOMALY_OUT_OF_MEMORY) == 0,
+	       "no memory: one out_of_memory anomaly (%d)", anomalies);
+	flow_table_free(t);
+
+	/* the first slab is granted, then nothing more (bucket arrays either) */
+	t = table(0);
+	anomalies = 0;
+	flow_table_set_anomaly(t, on_anomaly, NULL);
+	flow_table_test_fail_allocs_after(1);
+	udp_flows(t, n, 0);
+	flow_table_get_stats(t, &st);
+	tap_ok(st.created == (uint64_t)n && st.lost_pkts == 0 && st.alloc_failed >= 1 &&
+	       st.evicted == (uint64_t)n - st.held && st.held > 0,
+	       "one slab: %d flows, %u held, the rest evicted (failed %llu)", n, st.held,
+	       (unsigned long long)st.alloc_failed);
+	flow_table_flush(t);
+	TAP_EQ_U(accounted(t), n, "one slab: every packet in a flow");
+	tap_ok(anomalies == 1, "one slab: one out_of_memory anomaly (%d)", anomalies);
+	flow_table_test_fail_allocs_after(UINT64_MAX);
+	/* memory is back: the table stays at the size it reached, flows go on */
+	udp_flows(t, 10, 100000);
+	flow_table_get_stats(t, &st);
+	tap_ok(st.lost_pkts == 0 && st.created == (uint64_t)n + 10, "after: flows go on");
+	flow_table_free(t);
+}
+
 int main(void)
 {
 	test_conn_states();
@@ -695,5 +839,7 @@ int main(void)
 	test_eviction();
 	test_churn();
 	test_packet_api();
+	test_time_limits();
+	test_alloc_failure();
 	return tap_done();
 }
