@@ -189,6 +189,14 @@ static void print_packet_meta_text(const struct summary *s, FILE *out)
 			s->packets_with_dropcount, s->dropcount_total);
 }
 
+/* Last minus first packet time; saturates (timestamps come from the file). */
+static int64_t duration_ns(const struct summary *s)
+{
+	int64_t d;
+
+	return __builtin_sub_overflow(s->last_ts_ns, s->first_ts_ns, &d) ? INT64_MAX : d;
+}
+
 void summary_print_text(const struct summary *s, FILE *out)
 {
 	char a[TIMEFMT_BYTES], b[TIMEFMT_BYTES];
@@ -231,7 +239,7 @@ void summary_print_text(const struct summary *s, FILE *out)
 		fprintf(out, "Last packet time:    %s (%s)\n", timefmt_utc(s->last_ts_ns, a),
 			timefmt_epoch(s->last_ts_ns, b));
 		fprintf(out, "Duration:            %s s\n",
-			timefmt_epoch(s->last_ts_ns - s->first_ts_ns, a));
+			timefmt_epoch(duration_ns(s), a));
 	}
 	print_packet_meta_text(s, out);
 	print_blocks_text(s, out);

@@ -6,11 +6,12 @@ set -u
 S=${SRCDIR:?}
 . "$S/tests/tap.sh"
 R=${PIDCAP_RELEASE:?}
-HOOKS="PIDCAP_SANDBOX_TEST_NO_LANDLOCK PIDCAP_SANDBOX_SECCOMP_LOG PIDCAP_TEST_CRASH_AT_PACKET PIDCAP_RECORD_TEST_PROBE"
+HOOKS="PIDCAP_SANDBOX_TEST_NO_LANDLOCK PIDCAP_SANDBOX_SECCOMP_LOG PIDCAP_TEST_CRASH_AT_PACKET PIDCAP_RECORD_TEST_PROBE
+PIDCAP_TEST_INFO_CHILD"
 # every environment variable the source reads, so a new switch is not missed
 read_vars=$(grep -rhoE 'getenv\("[A-Z_]+"\)|define [A-Z_]+ "PIDCAP_[A-Z_]+"' "$S/src" |
 	grep -oE 'PIDCAP_[A-Z_]+' | LC_ALL=C sort -u | tr '\n' ' ')
-check "the source reads no other PIDCAP_ environment variable than the four hooks" \
+check "the source reads no other PIDCAP_ environment variable than the five hooks" \
 	eq "$read_vars" "$(printf '%s\n' $HOOKS | LC_ALL=C sort | tr '\n' ' ')"
 for v in $HOOKS; do
 	check "$v is not in the pidcap binary" sh -c "! grep -aq '$v' '$R'"
