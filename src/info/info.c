@@ -28,7 +28,8 @@ static void info_usage(FILE *out)
 		"\n"
 		"Exit status: 0 every file read completely; 1 some file is truncated,\n"
 		"corrupt or has malformed blocks (everything before the damage is reported);\n"
-		"2 usage error, or a file that cannot be opened or is not a capture.\n");
+		"2 usage error, or a file that cannot be opened or is not a capture (its first\n"
+		"header is damaged), or whose sandboxed parser crashed or sent garbage.\n");
 }
 
 int info_main(int argc, char **argv)

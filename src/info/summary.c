@@ -260,7 +260,10 @@ void summary_free(struct summary *s)
 
 int summary_exit_code(const struct summary *s)
 {
-	/* Without even one valid header it was never a capture. */
+	/* The rule of the man page's EXIT STATUS: without even one valid
+	 * header (a damaged, cut or unsupported first pcap header or SHB) there
+	 * is no valid record, so it was never a capture (2); damage after a
+	 * valid header is a partial file (1). */
 	if (!s->opened || s->sections == 0)
 		return 2;
 	if (s->status != CAP_END || s->bad_blocks > 0 || s->bad_options > 0)
