@@ -98,15 +98,16 @@ static void flush_frame(void *ctx, struct wbuf *w)
 	send_frame(ctx);
 }
 
-/* The test-hook build only: PIDCAP_TEST_INFO_CHILD=segv makes the sandboxed
- * child die of SIGSEGV, =garbage makes it send bytes that are no message. */
+/* The test-hook build only: PIDCAP_TEST_INFO_CHILD=abort makes the sandboxed
+ * child die of SIGABRT (which sanitizers do not turn into an exit, unlike
+ * SIGSEGV), =garbage makes it send bytes that are no message. */
 static void test_hook(struct parse_out *o)
 {
 #ifdef PIDCAP_TEST_HOOKS
 	const char *v = getenv("PIDCAP_TEST_INFO_CHILD");
 
-	if (v != NULL && strcmp(v, "segv") == 0)
-		raise(SIGSEGV);
+	if (v != NULL && strcmp(v, "abort") == 0)
+		abort();
 	if (v != NULL && strcmp(v, "garbage") == 0) {
 		wbuf_put_bytes(&o->w, "\x01\x03\x00\x00\x00\x02??", 8);
 		send_frame(o);
