@@ -43,7 +43,7 @@ static void on_frame_progress(struct reader *r)
 		progress_begin(&r->pg, r->label, r->d.total_bytes, r->allow_progress);
 		r->pg_begun = true;
 	}
-	progress_update(&r->pg, r->d.done_bytes, r->d.packets);
+	progress_update_now(&r->pg, r->d.done_bytes, r->d.packets);
 }
 
 /* Decodes every whole frame at the front of buf[0, *have) and keeps the rest. */

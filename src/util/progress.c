@@ -62,9 +62,16 @@ static void draw(struct progress *pg, uint64_t done, uint64_t packets, uint64_t 
 
 void progress_update(struct progress *pg, uint64_t done_bytes, uint64_t packets)
 {
+	if (!pg->enabled || ++pg->calls % CHECK_EVERY_CALLS != 0)
+		return;
+	progress_update_now(pg, done_bytes, packets);
+}
+
+void progress_update_now(struct progress *pg, uint64_t done_bytes, uint64_t packets)
+{
 	uint64_t t;
 
-	if (!pg->enabled || ++pg->calls % CHECK_EVERY_CALLS != 0)
+	if (!pg->enabled)
 		return;
 	t = now_ns();
 	if (t - pg->start_ns < QUIET_START_NS || t - pg->last_ns < REDRAW_NS)
