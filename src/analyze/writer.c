@@ -197,7 +197,7 @@ static void handle(struct wfile *f, struct msg *m)
 		break;
 	case MSG_PROGRESS:
 		f->packets = m->u.progress.packets;
-		progress_show(&f->pg, m->u.progress.offset, f->packets);
+		progress_update_now(&f->pg, m->u.progress.offset, f->packets);
 		break;
 	case MSG_END:
 		f->result = m->u.end.r;

@@ -93,19 +93,25 @@ static struct capfile *capfile_start(struct source *src, char *err, size_t errle
 	return cf;
 }
 
-struct capfile *capfile_open_fd(int fd, const char *display_name, char *err, size_t errlen,
-				bool *not_capture)
+struct capfile *capfile_open_fd_stat(int fd, const struct stat *st, const char *display_name,
+				     char *err, size_t errlen, bool *not_capture)
 {
 	struct source *src;
 	char serr[200];
 
 	*not_capture = false;
-	src = source_open_fd(fd, CAP_MAX_BLOCK_BYTES, serr, sizeof(serr));
+	src = source_open_fd_stat(fd, st, CAP_MAX_BLOCK_BYTES, serr, sizeof(serr));
 	if (src == NULL) {
 		snprintf(err, errlen, "%s: %s", display_name, serr);
 		return NULL;
 	}
 	return capfile_start(src, err, errlen, not_capture);
+}
+
+struct capfile *capfile_open_fd(int fd, const char *display_name, char *err, size_t errlen,
+				bool *not_capture)
+{
+	return capfile_open_fd_stat(fd, NULL, display_name, err, errlen, not_capture);
 }
 
 struct capfile *capfile_open(const char *path, char *err, size_t errlen, bool *not_capture)

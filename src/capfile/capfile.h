@@ -164,8 +164,10 @@ struct cap_record {
 struct capfile;
 
 /*
- * Opens path for reading ("-" = standard input). Uncompressed regular files
- * are mapped; gzip and pipes are streamed. Returns NULL and writes a message
+ * Opens path for reading ("-" = standard input). Everything is streamed
+ * through a bounded window (plain reads, or zlib for gzip); a file that
+ * shrinks while it is read ends with CAP_IO_ERROR "truncated while reading"
+ * after every record read before. Returns NULL and writes a message
  * for the user into err (errlen bytes) when the file cannot be opened or is
  * not a pcap or pcapng capture; *not_capture is then set true for the latter.
  */
@@ -177,6 +179,15 @@ struct capfile *capfile_open(const char *path, char *err, size_t errlen, bool *n
  */
 struct capfile *capfile_open_fd(int fd, const char *display_name, char *err, size_t errlen,
 				bool *not_capture);
+
+struct stat;
+/*
+ * As capfile_open_fd() with fd's fstat() already taken by the caller (st),
+ * for a parser whose sandbox refuses fstat (glibc makes it the path-taking
+ * newfstatat); st NULL: taken here.
+ */
+struct capfile *capfile_open_fd_stat(int fd, const struct stat *st, const char *display_name,
+				     char *err, size_t errlen, bool *not_capture);
 
 /* As capfile_open() on a memory buffer that the caller keeps alive (fuzzing, tests). */
 struct capfile *capfile_open_mem(const void *buf, size_t len, char *err, size_t errlen,

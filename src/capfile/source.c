@@ -1,11 +1,10 @@
-/* \summary: byte source for capture files: mmap, or a bounded window over gzip/pipes */
+/* \summary: byte source for capture files: a bounded window over reads of a file, gzip or a pipe */
 #include "config.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -15,20 +14,22 @@
 
 #define WINDOW_START_BYTES (256u * 1024)
 #define GZ_BUFFER_BYTES    (256u * 1024)
-/* Mapped pages behind the reader are released in steps of this size, so a
- * large file does not stay resident (records before the current one are
- * never read again, by the capfile contract). */
-#define RELEASE_STEP_BYTES (32u * 1024 * 1024)
 #define GZIP_MAGIC0 0x1f
 #define GZIP_MAGIC1 0x8b
 
+/*
+ * Files are read, never mapped: a mapped file that shrinks under the reader
+ * (truncated by someone else) raises SIGBUS on the next access of a page
+ * past its new end, while read() just ends early, and an end short of the
+ * size seen at open is reported ("truncated while reading"). One copy from
+ * the page cache into the window costs little next to the parsing.
+ */
 struct source {
-	/* Whole stream in memory (mapped file or caller buffer). */
+	/* Whole stream in memory (caller buffer). */
 	const uint8_t *base;
 	size_t len;
-	bool mapped;
-	size_t released;          /* mapped bytes already given back */
-	/* Streamed through a window buf[start, end). */
+	/* Streamed through a window buf[start, end): plain reads of fd, or gz. */
+	int fd;                   /* -1 unless a plain regular file */
 	gzFile gz;
 	uint8_t *buf;
 	size_t cap, start, end;
@@ -36,6 +37,7 @@ struct source {
 	bool gzipped;
 	size_t max_window;
 	uint64_t consumed;
+	uint64_t read_bytes;      /* bytes read from fd */
 	uint64_t size;
 	char err[160];
 };
@@ -44,8 +46,10 @@ static struct source *source_new(size_t max_window)
 {
 	struct source *s = calloc(1, sizeof(*s));
 
-	if (s != NULL)
+	if (s != NULL) {
 		s->max_window = max_window;
+		s->fd = -1;
+	}
 	return s;
 }
 
@@ -57,26 +61,8 @@ static bool fd_starts_with_gzip(int fd)
 	       magic[0] == GZIP_MAGIC0 && magic[1] == GZIP_MAGIC1;
 }
 
-static bool source_map(struct source *s, int fd, const struct stat *st)
-{
-	void *p;
-
-	if (st->st_size == 0) {
-		s->base = (const uint8_t *)"";
-		s->len = 0;
-		return true;
-	}
-	p = mmap(NULL, (size_t)st->st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	if (p == MAP_FAILED)
-		return false;
-	(void)madvise(p, (size_t)st->st_size, MADV_SEQUENTIAL);
-	s->base = p;
-	s->len = (size_t)st->st_size;
-	s->mapped = true;
-	return true;
-}
-
-struct source *source_open_fd(int fd, size_t max_window, char *err, size_t errlen)
+struct source *source_open_fd_stat(int fd, const struct stat *known, size_t max_window, char *err,
+				   size_t errlen)
 {
 	struct source *s = source_new(max_window);
 	struct stat st;
@@ -86,7 +72,9 @@ struct source *source_open_fd(int fd, size_t max_window, char *err, size_t errle
 		close(fd);
 		return NULL;
 	}
-	if (fstat(fd, &st) != 0) {
+	if (known != NULL) {
+		st = *known;
+	} else if (fstat(fd, &st) != 0) {
 		snprintf(err, errlen, "cannot stat: %s", strerror(errno));
 		goto fail;
 	}
@@ -96,13 +84,12 @@ struct source *source_open_fd(int fd, size_t max_window, char *err, size_t errle
 	}
 	if (S_ISREG(st.st_mode)) {
 		s->size = (uint64_t)st.st_size;
-		if (!fd_starts_with_gzip(fd) && source_map(s, fd, &st)) {
-			close(fd);
+		if (!fd_starts_with_gzip(fd)) {
+			s->fd = fd;
 			return s;
 		}
 	}
-	/* gzip, pipes, and files that cannot be mapped: stream. gzread passes
-	 * uncompressed data through unchanged. */
+	/* gzip and pipes: gzread passes uncompressed data through unchanged. */
 	s->gz = gzdopen(fd, "rb");
 	if (s->gz == NULL) {
 		snprintf(err, errlen, "cannot read: out of memory");
@@ -114,6 +101,11 @@ fail:
 	close(fd);
 	free(s);
 	return NULL;
+}
+
+struct source *source_open_fd(int fd, size_t max_window, char *err, size_t errlen)
+{
+	return source_open_fd_stat(fd, NULL, max_window, err, errlen);
 }
 
 struct source *source_open_mem(const void *buf, size_t len, size_t max_window)
@@ -138,26 +130,51 @@ static bool window_reserve(struct source *s, size_t want)
 	return ARRAY_RESERVE_MAX(s->buf, s->cap, want, WINDOW_START_BYTES, s->max_window);
 }
 
+/* Reads into the window from the plain file; false at its end or on error. */
+static bool read_plain(struct source *s)
+{
+	ssize_t n = read(s->fd, s->buf + s->end, s->cap - s->end);
+
+	if (n < 0 && errno == EINTR)
+		return true;
+	if (n > 0) {
+		s->end += (size_t)n;
+		s->read_bytes += (uint64_t)n;
+		return true;
+	}
+	if (n < 0)
+		snprintf(s->err, sizeof(s->err), "read error: %s", strerror(errno));
+	else if (s->read_bytes < s->size)
+		snprintf(s->err, sizeof(s->err), "truncated while reading: the file ends at byte %llu, "
+			 "it had %llu when opened", (unsigned long long)s->read_bytes,
+			 (unsigned long long)s->size);
+	return false;
+}
+
+/* Reads into the window through zlib; false at the end or on error. */
+static bool read_gz(struct source *s)
+{
+	int n = gzread(s->gz, s->buf + s->end, (unsigned)(s->cap - s->end));
+	int zerr;
+	const char *msg;
+
+	if (n > 0) {
+		s->end += (size_t)n;
+		return true;
+	}
+	if (n < 0 || !gzeof(s->gz)) {
+		msg = gzerror(s->gz, &zerr);
+		snprintf(s->err, sizeof(s->err), "%s error: %s", gzdirect(s->gz) ? "read" : "gzip",
+			 zerr == Z_ERRNO ? strerror(errno) : msg);
+	}
+	return false;
+}
+
 static void window_fill(struct source *s, size_t want)
 {
-	while (s->end - s->start < want && !s->eof) {
-		int n = gzread(s->gz, s->buf + s->end, (unsigned)(s->cap - s->end));
-
-		if (n > 0) {
-			s->end += (size_t)n;
-			continue;
-		}
-		s->eof = true;
-		if (n < 0 || !gzeof(s->gz)) {
-			int zerr;
-			const char *msg = gzerror(s->gz, &zerr);
-
-			snprintf(s->err, sizeof(s->err), "%s error: %s",
-				 gzdirect(s->gz) ? "read" : "gzip",
-				 zerr == Z_ERRNO ? strerror(errno) : msg);
-		}
-	}
-	if (!gzdirect(s->gz))
+	while (s->end - s->start < want && !s->eof)
+		s->eof = !(s->gz != NULL ? read_gz(s) : read_plain(s));
+	if (s->gz != NULL && !gzdirect(s->gz))
 		s->gzipped = true;
 }
 
@@ -165,7 +182,7 @@ const uint8_t *source_peek(struct source *s, size_t want, size_t *got)
 {
 	size_t avail;
 
-	if (s->gz == NULL) {
+	if (s->gz == NULL && s->fd < 0) {
 		avail = s->len - (size_t)s->consumed;
 		*got = want < avail ? want : avail;
 		return s->base + s->consumed;
@@ -185,24 +202,11 @@ const uint8_t *source_peek(struct source *s, size_t want, size_t *got)
 	return s->buf + s->start;
 }
 
-static void release_behind(struct source *s)
-{
-	size_t page = (size_t)sysconf(_SC_PAGESIZE);
-	size_t upto = ((size_t)s->consumed / page) * page;
-
-	if (upto - s->released < RELEASE_STEP_BYTES)
-		return;
-	(void)madvise((void *)(s->base + s->released), upto - s->released, MADV_DONTNEED);
-	s->released = upto;
-}
-
 void source_advance(struct source *s, size_t n)
 {
 	s->consumed += n;
-	if (s->gz != NULL)
+	if (s->gz != NULL || s->fd >= 0)
 		s->start += n;
-	else if (s->mapped)
-		release_behind(s);
 }
 
 uint64_t source_offset(const struct source *s) { return s->consumed; }
@@ -218,8 +222,8 @@ void source_close(struct source *s)
 {
 	if (s == NULL)
 		return;
-	if (s->mapped)
-		munmap((void *)s->base, s->len);
+	if (s->fd >= 0)
+		close(s->fd);
 	if (s->gz != NULL)
 		gzclose(s->gz);
 	free(s->buf);

@@ -1,4 +1,4 @@
-/* \summary: the byte stream under a capture file: a mapping, or a bounded window over gzip or a pipe */
+/* \summary: the byte stream under a capture file: a bounded window over a file, gzip or a pipe */
 #ifndef PIDCAP_SOURCE_H
 #define PIDCAP_SOURCE_H
 
@@ -8,14 +8,23 @@
 
 /*
  * A source hands out contiguous views of the next bytes of the stream.
- * Mapped files are zero-copy; gzip files and pipes go through a window that
- * grows only as far as the largest block allowed (max_window bytes), so a
- * hostile length can never make it allocate more.
+ * Files (plain or gzip) and pipes are read through a window that grows only
+ * as far as the largest block allowed (max_window bytes), so a hostile
+ * length can never make it allocate more; a memory buffer is zero-copy.
+ * A regular file that ends before the size it had when opened (truncated
+ * while being read) sets source_error() "truncated while reading: ...".
  */
 struct source;
 
+struct stat;
+
 /* Opens fd (taken over). Detects gzip by its magic. NULL + err on failure. */
 struct source *source_open_fd(int fd, size_t max_window, char *err, size_t errlen);
+
+/* As source_open_fd() with fd's fstat() taken by the caller (st; NULL:
+ * taken here), for a process whose sandbox refuses fstat's path-taking form. */
+struct source *source_open_fd_stat(int fd, const struct stat *st, size_t max_window, char *err,
+				   size_t errlen);
 
 /* Wraps a caller-owned buffer. */
 struct source *source_open_mem(const void *buf, size_t len, size_t max_window);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "info/info.h"
+#include "info/info_super.h"
 #include "info/summary.h"
 
 static void info_usage(FILE *out)
@@ -27,7 +28,8 @@ static void info_usage(FILE *out)
 		"\n"
 		"Exit status: 0 every file read completely; 1 some file is truncated,\n"
 		"corrupt or has malformed blocks (everything before the damage is reported);\n"
-		"2 usage error, or a file that cannot be opened or is not a capture.\n");
+		"2 usage error, or a file that cannot be opened or is not a capture (its first\n"
+		"header is damaged), or whose sandboxed parser crashed or sent garbage.\n");
 }
 
 int info_main(int argc, char **argv)
@@ -39,15 +41,16 @@ int info_main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	bool json = false, blocks = false, progress = true;
+	struct info_collect_opts co = { .mode = SANDBOX_BEST_EFFORT, .progress = true };
+	bool json = false;
 	int c, rc = 0;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "jbh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j': json = true; break;
-		case 'b': blocks = true; break;
-		case 'P': progress = false; break;
+		case 'b': co.want_sequence = true; break;
+		case 'P': co.progress = false; break;
 		case 'h': info_usage(stdout); return 0;
 		default:
 			fprintf(stderr, "Try 'pidcap info --help'.\n");
@@ -65,7 +68,7 @@ int info_main(int argc, char **argv)
 		struct summary s;
 		int frc;
 
-		summary_collect(&s, argv[i], blocks, progress);
+		info_collect(&s, argv[i], &co);
 		frc = summary_exit_code(&s);
 		if (frc > rc)
 			rc = frc;

@@ -9,6 +9,7 @@
 #include "info/summary.h"
 #include "util/json.h"
 #include "util/termsafe.h"
+#include "util/utf8.h"
 #include "util/timefmt.h"
 
 static const char *format_name(const struct summary *s)
@@ -189,6 +190,14 @@ static void print_packet_meta_text(const struct summary *s, FILE *out)
 			s->packets_with_dropcount, s->dropcount_total);
 }
 
+/* Last minus first packet time; saturates (timestamps come from the file). */
+static int64_t duration_ns(const struct summary *s)
+{
+	int64_t d;
+
+	return __builtin_sub_overflow(s->last_ts_ns, s->first_ts_ns, &d) ? INT64_MAX : d;
+}
+
 void summary_print_text(const struct summary *s, FILE *out)
 {
 	char a[TIMEFMT_BYTES], b[TIMEFMT_BYTES];
@@ -231,7 +240,7 @@ void summary_print_text(const struct summary *s, FILE *out)
 		fprintf(out, "Last packet time:    %s (%s)\n", timefmt_utc(s->last_ts_ns, a),
 			timefmt_epoch(s->last_ts_ns, b));
 		fprintf(out, "Duration:            %s s\n",
-			timefmt_epoch(s->last_ts_ns - s->first_ts_ns, a));
+			timefmt_epoch(duration_ns(s), a));
 	}
 	print_packet_meta_text(s, out);
 	print_blocks_text(s, out);
@@ -247,6 +256,32 @@ static void json_kv_str(FILE *out, const char *k, const char *v, bool comma)
 	json_cstr(out, v);
 	if (comma)
 		fputc(',', out);
+}
+
+static bool is_utf8(const char *str)
+{
+	const unsigned char *p = (const unsigned char *)str;
+	size_t left = strlen(str), n;
+
+	for (; left > 0; p += n, left -= n)
+		if ((n = utf8_valid_seq(p, left)) == 0)
+			return false;
+	return true;
+}
+
+/*
+ * The file name as given, for a name that is not UTF-8: JSON strings hold
+ * text, and json_str's \u00XX fallback cannot be told from a real U+00XX,
+ * so the bytes are also given as lowercase hex ("file_hex").
+ */
+static void print_name_hex_json(FILE *out, const char *name)
+{
+	if (is_utf8(name))
+		return;
+	fprintf(out, "\"file_hex\":\"");
+	for (const unsigned char *p = (const unsigned char *)name; *p != '\0'; p++)
+		fprintf(out, "%02x", *p);
+	fprintf(out, "\",");
 }
 
 static void print_interfaces_json(const struct summary *s, FILE *out)
@@ -365,6 +400,7 @@ void summary_print_json(const struct summary *s, FILE *out)
 {
 	fputc('{', out);
 	json_kv_str(out, "file", s->path, true);
+	print_name_hex_json(out, s->path);
 	if (!s->opened) {
 		fprintf(out, "\"status\":\"%s\",", s->not_capture ? "not a capture" : "unreadable");
 		json_kv_str(out, "error", s->open_error, false);

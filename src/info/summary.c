@@ -1,12 +1,14 @@
 /* \summary: gathering the facts of `pidcap info` from one capture file */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "capfile/pcapng_const.h"
 #include "info/summary.h"
-#include "util/progress.h"
 #include "util/array.h"
 
 #define MIN_SEQUENCE   64   /* first size of the block-type sequence */
@@ -123,7 +125,7 @@ static void on_process(struct summary *s, const struct cap_record *rec)
 }
 
 /* Keeps the per-interface counters as long as the interface table. */
-static void grow_iface_stats(struct summary *s, struct capfile *cf, struct iface_summary **st,
+static void grow_iface_stats(struct capfile *cf, struct iface_summary **st,
 			     size_t *n_st)
 {
 	/* geometric: a file may declare tens of thousands of interfaces; new entries are zero */
@@ -142,7 +144,7 @@ static void on_record(struct summary *s, struct capfile *cf, const struct cap_re
 		s->bad_options++;
 	switch (rec->kind) {
 	case CAP_REC_SECTION: on_section(s, rec); break;
-	case CAP_REC_INTERFACE: grow_iface_stats(s, cf, st, n_st); break;
+	case CAP_REC_INTERFACE: grow_iface_stats(cf, st, n_st); break;
 	case CAP_REC_PACKET: on_packet(s, &rec->u.pkt, st, n_st); break;
 	case CAP_REC_STATS:
 		if (rec->u.stats.iface < *n_st)
@@ -188,34 +190,55 @@ static void copy_interfaces(struct summary *s, struct capfile *cf)
 	s->n_ifaces = n;
 }
 
-void summary_collect(struct summary *s, const char *path, bool want_sequence, bool progress)
+/* The parser's progress: at most once per PROGRESS_STEP_BYTES of input. */
+#define PROGRESS_STEP_BYTES (1024u * 1024)
+
+void summary_collect_fd(struct summary *s, int fd, const struct stat *st, const char *path,
+			bool want_sequence, summary_progress_fn *progress, void *ctx)
 {
 	struct capfile *cf;
 	struct cap_record rec;
-	struct progress pg;
+	uint64_t total, next_report = PROGRESS_STEP_BYTES;
 	size_t n_st = 0;
 
 	memset(s, 0, sizeof(*s));
 	s->path = path;
 	s->want_sequence = want_sequence;
-	cf = capfile_open(path, s->open_error, sizeof(s->open_error), &s->not_capture);
+	cf = capfile_open_fd_stat(fd, st, path, s->open_error, sizeof(s->open_error), &s->not_capture);
 	if (cf == NULL)
 		return;
 	s->opened = true;
 	s->format = capfile_format(cf);
 	s->file_bytes = capfile_size(cf);
-	progress_begin(&pg, path, capfile_gzipped(cf) ? 0 : s->file_bytes, progress);
+	total = capfile_gzipped(cf) ? 0 : s->file_bytes;
 	while ((s->status = capfile_next(cf, &rec)) == CAP_OK) {
 		on_record(s, cf, &rec, &s->iface_stats, &n_st);
-		progress_update(&pg, capfile_offset(cf), s->packets);
+		if (progress != NULL && capfile_offset(cf) >= next_report) {
+			progress(ctx, capfile_offset(cf), total, s->packets);
+			next_report = capfile_offset(cf) + PROGRESS_STEP_BYTES;
+		}
 	}
-	progress_end(&pg);
 	snprintf(s->error, sizeof(s->error), "%s", capfile_error(cf));
 	s->error_offset = capfile_error_offset(cf);
 	s->gzipped = capfile_gzipped(cf);
-	grow_iface_stats(s, cf, &s->iface_stats, &n_st);
+	grow_iface_stats(cf, &s->iface_stats, &n_st);
 	copy_interfaces(s, cf);
 	capfile_close(cf);
+}
+
+void summary_collect(struct summary *s, const char *path, bool want_sequence)
+{
+	int fd = strcmp(path, "-") == 0 ? fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 0) :
+					  open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		memset(s, 0, sizeof(*s));
+		s->path = path;
+		s->want_sequence = want_sequence;
+		snprintf(s->open_error, sizeof(s->open_error), "cannot open: %s", strerror(errno));
+		return;
+	}
+	summary_collect_fd(s, fd, NULL, path, want_sequence, NULL, NULL);
 }
 
 void summary_free(struct summary *s)
@@ -237,7 +260,10 @@ void summary_free(struct summary *s)
 
 int summary_exit_code(const struct summary *s)
 {
-	/* Without even one valid header it was never a capture. */
+	/* The rule of the man page's EXIT STATUS: without even one valid
+	 * header (a damaged, cut or unsupported first pcap header or SHB) there
+	 * is no valid record, so it was never a capture (2); damage after a
+	 * valid header is a partial file (1). */
 	if (!s->opened || s->sections == 0)
 		return 2;
 	if (s->status != CAP_END || s->bad_blocks > 0 || s->bad_options > 0)

@@ -90,9 +90,26 @@ struct summary {
 	struct iface_summary *iface_stats;
 };
 
-/* Reads path to the end (or to its first fatal error) and fills *s.
- * want_sequence keeps the block sequence; progress allows a progress bar. */
-void summary_collect(struct summary *s, const char *path, bool want_sequence, bool progress);
+/* What the parser reports as it goes: bytes read of total_bytes (0 when
+ * unknown: gzip, a pipe) and packets so far. */
+typedef void summary_progress_fn(void *ctx, uint64_t done_bytes, uint64_t total_bytes,
+				 uint64_t packets);
+
+/*
+ * Reads the capture open on fd (taken over: closed here) to the end, or to
+ * its first fatal error, and fills *s; st is fd's fstat() when the caller
+ * took it (NULL: taken here); path only names it (s->path points at it). want_sequence keeps the block sequence. progress, when not NULL,
+ * is called with ctx about once per MiB read. This parses the file's bytes:
+ * `pidcap info` calls it only in its sandboxed child (info_parse.c).
+ */
+struct stat;
+void summary_collect_fd(struct summary *s, int fd, const struct stat *st, const char *path,
+			bool want_sequence, summary_progress_fn *progress, void *ctx);
+
+/* summary_collect_fd() on path ("-" = standard input) opened here, in the
+ * calling process (tests); a file that cannot be opened gives an unopened
+ * summary with a message in open_error. */
+void summary_collect(struct summary *s, const char *path, bool want_sequence);
 
 /* Frees what summary_collect() allocated. */
 void summary_free(struct summary *s);

@@ -33,10 +33,18 @@
 
 #define CONTROL_NAME "control"
 #define CONTROL_TEXT "pidcap sandbox-check\n"
+#define INPUT_NAME "input"       /* parse: the parser's input, kept open */
+#define STALE_NAME "stale"       /* parse: open before the sandbox, closed by the parser */
+#define CREATED_NAME "created"   /* parse: what it must not create */
+#define EXIT_NO_SANDBOX 200      /* an attempt's process could not apply its sandbox */
 
 struct fixtures {
-	char dir[64];                  /* the output directory */
+	char dir[64];                  /* the output directory (parse: only a scratch directory) */
 	int dir_fd;                    /* O_PATH */
+	/* parse profile: the descriptor the parser keeps (its input) and one
+	 * opened before the sandbox that it must have closed */
+	int input_fd, stale_fd;
+	enum sandbox_mode parse_mode;
 	char outside[80];              /* a file name beside, not inside, the directory */
 	int tcp_listen, tcp_client;
 	struct sockaddr_in tcp_addr;
@@ -136,8 +144,60 @@ static const struct attempt attempts[] = {
 };
 #define N_ATTEMPTS (sizeof(attempts) / sizeof(attempts[0]))
 
-/* Runs one attempt in a grandchild; true when it was denied. */
-static bool run_attempt(const struct attempt *a, const struct fixtures *fx, char *detail, size_t len)
+static int try_create_in_dir(const struct fixtures *fx)
+{
+	char path[sizeof(fx->dir) + sizeof(CREATED_NAME) + 1];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", fx->dir, CREATED_NAME);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return errno;
+	close(fd);
+	return 0;
+}
+
+static int try_fchmod_input(const struct fixtures *fx)
+{
+	return fchmod(fx->input_fd, 0666) == 0 ? 0 : errno;
+}
+
+static int try_fork(const struct fixtures *fx)
+{
+	pid_t pid = fork();
+
+	(void)fx;
+	if (pid == 0)
+		_exit(0);
+	return pid > 0 ? 0 : errno;
+}
+
+static int try_read_stale(const struct fixtures *fx)
+{
+	char c;
+
+	return read(fx->stale_fd, &c, 1) >= 0 ? 0 : errno;
+}
+
+/* The parse profile: each in a process that closes what a parser closes and
+ * applies the parser's sandbox (it could not fork an attempt afterwards). */
+static const struct attempt parse_attempts[] = {
+	{ "read /etc/passwd", try_read_passwd, false },
+	{ "create a file in the scratch dir", try_create_in_dir, false },
+	{ "fchmod its input descriptor", try_fchmod_input, false },
+	{ "fork", try_fork, false },
+	{ "exec /bin/true", try_exec, false },
+	{ "connect to 127.0.0.1 over TCP", try_connect_tcp, true },
+	{ "ptrace (PTRACE_TRACEME)", try_ptrace, false },
+	{ "read a descriptor open before, not kept", try_read_stale, false },
+};
+#define N_PARSE_ATTEMPTS (sizeof(parse_attempts) / sizeof(parse_attempts[0]))
+
+/* Runs one attempt in a grandchild, after prepare (when not NULL: it
+ * applies the sandbox there, EXIT_NO_SANDBOX when it cannot); true when it
+ * was denied. */
+static bool run_attempt(const struct attempt *a, const struct fixtures *fx,
+			int (*prepare)(const struct fixtures *fx), char *detail, size_t len)
 {
 	int status, e;
 	pid_t pid;
@@ -149,6 +209,8 @@ static bool run_attempt(const struct attempt *a, const struct fixtures *fx, char
 		return false;
 	}
 	if (pid == 0) {
+		if (prepare != NULL && prepare(fx) != 0)
+			_exit(EXIT_NO_SANDBOX);
 		e = a->run(fx);
 		_exit(e > 0 && e < 256 ? e : (e == 0 ? 0 : 255));
 	}
@@ -162,6 +224,10 @@ static bool run_attempt(const struct attempt *a, const struct fixtures *fx, char
 		return true;
 	}
 	e = WEXITSTATUS(status);
+	if (prepare != NULL && e == EXIT_NO_SANDBOX) {
+		snprintf(detail, len, "the sandbox could not be applied");
+		return false;
+	}
 	if (e == 0) {
 		snprintf(detail, len, "succeeded");
 		return false;
@@ -266,7 +332,7 @@ static int sandboxed_child(const struct check_opts *o, const struct fixtures *fx
 		print_status(status_fd);
 	printf("%-40s %-8s %s\n", "attempt", "result", "detail");
 	for (size_t i = 0; i < N_ATTEMPTS; i++) {
-		bool no = run_attempt(&attempts[i], fx, detail, sizeof(detail));
+		bool no = run_attempt(&attempts[i], fx, NULL, detail, sizeof(detail));
 
 		denied += no;
 		printf("%-40s %-8s %s\n", attempts[i].what, no ? "denied" : "ALLOWED", detail);
@@ -275,6 +341,137 @@ static int sandboxed_child(const struct check_opts *o, const struct fixtures *fx
 	printf("%-40s %-8s %s\n", "control: write inside the output dir", control ? "ok" : "FAILED", detail);
 	printf("%u of %zu denied, control %s\n", denied, N_ATTEMPTS, control ? "ok" : "FAILED");
 	return denied == N_ATTEMPTS && control ? 0 : 1;
+}
+
+/* ---------------------------------------------------------------- parse profile */
+
+static int try_read_input(const struct fixtures *fx)
+{
+	char buf[sizeof(CONTROL_TEXT)];
+	ssize_t n = pread(fx->input_fd, buf, sizeof(buf), 0);
+
+	if (n < 0)
+		return errno;
+	return n == (ssize_t)strlen(CONTROL_TEXT) && memcmp(buf, CONTROL_TEXT, (size_t)n) == 0 ?
+	       0 : EIO;
+}
+
+/* Closes every descriptor but keep[0..n) (ascending; -1 entries ignored). */
+static void close_all_but(const int *keep, size_t n)
+{
+	unsigned from = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (keep[i] < 0 || (unsigned)keep[i] < from)
+			continue;
+		if ((unsigned)keep[i] > from)
+			(void)close_range(from, (unsigned)keep[i] - 1, 0);
+		from = (unsigned)keep[i] + 1;
+	}
+	(void)close_range(from, ~0u, 0);
+}
+
+static struct sandbox_policy parse_policy(const struct fixtures *fx)
+{
+	struct sandbox_policy p = {
+		.profile = SANDBOX_PROFILE_PARSE, .mode = fx->parse_mode, .write_dir_fd = -1,
+		.drop_uid = true,
+	};
+
+	return p;
+}
+
+/* What `pidcap info`'s parser does before it reads (info_parse.c): keeps its
+ * input (here also the TCP socket the connect attempt uses, made before, as
+ * a parser cannot make one), closes the rest, applies the parse profile. */
+static int parse_prepare(const struct fixtures *fx)
+{
+	struct sandbox_policy p = parse_policy(fx);
+	int lo = fx->input_fd < fx->tcp_client ? fx->input_fd : fx->tcp_client;
+	int keep[2] = { lo, lo == fx->input_fd ? fx->tcp_client : fx->input_fd };
+	struct sandbox_report r;
+	char err[256];
+
+	close_all_but(keep, 2);
+	return sandbox_apply(&p, &r, err, sizeof(err));
+}
+
+/* Prints the level in a process of its own (the sandboxed one cannot fork). */
+static int print_parse_level(const struct check_opts *o, const struct fixtures *fx)
+{
+	struct sandbox_policy p = parse_policy(fx);
+	struct sandbox_report r;
+	char err[256];
+	int status = 0, status_fd;
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		/* opened here: /proc/self is the process that opens it */
+		status_fd = o->verbose ? open("/proc/self/status", O_RDONLY | O_CLOEXEC) : -1;
+		if (sandbox_apply(&p, &r, err, sizeof(err)) != 0) {
+			fprintf(stderr, "pidcap sandbox-check: %s\n", err);
+			_exit(1);
+		}
+		warn_missing(&r);
+		printf("sandbox: %s\n", r.summary);
+		printf("scratch directory: %s (not writable under this profile)\n", fx->dir);
+		if (o->verbose)
+			print_status(status_fd);
+		fflush(NULL);
+		_exit(0);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 0)
+		return -1;
+	return 0;
+}
+
+/* The parse profile's table: returns the exit status. */
+static int parse_child(const struct check_opts *o, const struct fixtures *fx)
+{
+	static const struct attempt control_attempt = { "control", try_read_input, false };
+	char detail[64];
+	unsigned denied = 0;
+	bool control;
+
+	if (print_parse_level(o, fx) != 0)
+		return 1;
+	printf("%-40s %-8s %s\n", "attempt", "result", "detail");
+	for (size_t i = 0; i < N_PARSE_ATTEMPTS; i++) {
+		bool no = run_attempt(&parse_attempts[i], fx, parse_prepare, detail, sizeof(detail));
+
+		denied += no;
+		printf("%-40s %-8s %s\n", parse_attempts[i].what, no ? "denied" : "ALLOWED", detail);
+	}
+	control = !run_attempt(&control_attempt, fx, parse_prepare, detail, sizeof(detail)) &&
+		  strcmp(detail, "succeeded") == 0;
+	printf("%-40s %-8s %s\n", "control: read its input", control ? "ok" : "FAILED", detail);
+	printf("%u of %zu denied, control %s\n", denied, N_PARSE_ATTEMPTS, control ? "ok" : "FAILED");
+	return denied == N_PARSE_ATTEMPTS && control ? 0 : 1;
+}
+
+/* The parser's input (CONTROL_TEXT) and a file it must not be able to read. */
+static int parse_fixtures_open(struct fixtures *fx, char *err, size_t errlen)
+{
+	const char *const names[] = { INPUT_NAME, STALE_NAME };
+	int *const fds[] = { &fx->input_fd, &fx->stale_fd };
+
+	for (size_t i = 0; i < 2; i++) {
+		int fd = openat(fx->dir_fd < 0 ? AT_FDCWD : fx->dir_fd, names[i],
+				O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+
+		if (fd < 0 || write(fd, CONTROL_TEXT, strlen(CONTROL_TEXT)) !=
+				      (ssize_t)strlen(CONTROL_TEXT)) {
+			snprintf(err, errlen, "%s/%s: %s", fx->dir, names[i], strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			return -1;
+		}
+		*fds[i] = fd;
+	}
+	return 0;
 }
 
 static int listen_tcp(struct fixtures *fx, char *err, size_t errlen)
@@ -319,6 +516,7 @@ static int fixtures_open(struct fixtures *fx, char *err, size_t errlen)
 {
 	memset(fx, 0, sizeof(*fx));
 	fx->dir_fd = fx->tcp_listen = fx->tcp_client = fx->unix_listen = fx->unix_client = -1;
+	fx->input_fd = fx->stale_fd = -1;
 	snprintf(fx->dir, sizeof(fx->dir), "/tmp/pidcap-sandbox-check.XXXXXX");
 	if (mkdtemp(fx->dir) == NULL) {
 		snprintf(err, errlen, "cannot make a directory in /tmp: %s", strerror(errno));
@@ -339,7 +537,9 @@ static int fixtures_open(struct fixtures *fx, char *err, size_t errlen)
 
 static void fixtures_close(struct fixtures *fx)
 {
-	const int fds[] = { fx->dir_fd, fx->tcp_listen, fx->tcp_client, fx->unix_listen, fx->unix_client };
+	const int fds[] = { fx->dir_fd, fx->tcp_listen, fx->tcp_client, fx->unix_listen, fx->unix_client,
+			    fx->input_fd, fx->stale_fd };
+	const char *const names[] = { CONTROL_NAME, INPUT_NAME, STALE_NAME, CREATED_NAME };
 
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
 		if (fds[i] >= 0)
@@ -347,8 +547,10 @@ static void fixtures_close(struct fixtures *fx)
 	if (fx->dir[0] != '\0') {
 		char path[sizeof(fx->dir) + sizeof(CONTROL_NAME) + 1];
 
-		snprintf(path, sizeof(path), "%s/%s", fx->dir, CONTROL_NAME);
-		(void)unlink(path);
+		for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+			snprintf(path, sizeof(path), "%s/%s", fx->dir, names[i]);
+			(void)unlink(path);
+		}
 		(void)rmdir(fx->dir);
 	}
 	(void)unlink(fx->outside);   /* only there if the sandbox let it be made and kept */
@@ -357,14 +559,19 @@ static void fixtures_close(struct fixtures *fx)
 static void check_usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: pidcap sandbox-check [--profile analyze|record] [--sandbox-strict] [-v]\n"
+		"Usage: pidcap sandbox-check [--profile analyze|record|parse] [--sandbox-strict] [-v]\n"
 		"\n"
 		"Applies pidcap's sandbox, then tries eight things it must deny (read\n"
 		"/etc/passwd, create a file outside the output directory, TCP connect to\n"
 		"127.0.0.1, connect to an abstract UNIX socket, signal pid 1, exec, ptrace,\n"
 		"bpf) and one it must allow (write inside the output directory).\n"
+		"The parse profile (pidcap info's parser) has no output directory: each\n"
+		"attempt closes what a parser closes and applies the profile itself, then\n"
+		"tries to read /etc/passwd, create a file in its scratch directory, fchmod\n"
+		"its input, fork, exec, TCP connect to 127.0.0.1, ptrace, and read a\n"
+		"descriptor opened before and not kept; the control reads its input.\n"
 		"\n"
-		"  --profile P       analyze (default) or record\n"
+		"  --profile P       analyze (default), record or parse\n"
 		"  --sandbox-strict  fail unless every sandbox layer is in force\n"
 		"  -v, --verbose     also print the sandboxed process's /proc status lines\n"
 		"  -h, --help        this help\n"
@@ -392,8 +599,10 @@ static int parse_check_options(int argc, char **argv, struct check_opts *o)
 				o->profile = SANDBOX_PROFILE_ANALYZE;
 			} else if (strcmp(optarg, "record") == 0) {
 				o->profile = SANDBOX_PROFILE_RECORD;
+			} else if (strcmp(optarg, "parse") == 0) {
+				o->profile = SANDBOX_PROFILE_PARSE;
 			} else {
-				fprintf(stderr, "pidcap sandbox-check: --profile wants analyze or record\n");
+				fprintf(stderr, "pidcap sandbox-check: --profile wants analyze, record or parse\n");
 				return 2;
 			}
 			break;
@@ -423,15 +632,17 @@ int sandbox_check_main(int argc, char **argv)
 	rc = parse_check_options(argc, argv, &o);
 	if (rc >= 0)
 		return rc;
-	if (fixtures_open(&fx, err, sizeof(err)) != 0) {
+	if (fixtures_open(&fx, err, sizeof(err)) != 0 ||
+	    (o.profile == SANDBOX_PROFILE_PARSE && parse_fixtures_open(&fx, err, sizeof(err)) != 0)) {
 		fprintf(stderr, "pidcap sandbox-check: %s\n", err);
 		fixtures_close(&fx);
 		return 1;
 	}
+	fx.parse_mode = o.strict ? SANDBOX_STRICT : SANDBOX_BEST_EFFORT;
 	fflush(NULL);
 	pid = fork();
 	if (pid == 0) {
-		rc = sandboxed_child(&o, &fx);
+		rc = o.profile == SANDBOX_PROFILE_PARSE ? parse_child(&o, &fx) : sandboxed_child(&o, &fx);
 		fflush(NULL);
 		_exit(rc == 0 ? 0 : 1);
 	}

@@ -62,18 +62,12 @@ static void draw(struct progress *pg, uint64_t done, uint64_t packets, uint64_t 
 
 void progress_update(struct progress *pg, uint64_t done_bytes, uint64_t packets)
 {
-	uint64_t t;
-
 	if (!pg->enabled || ++pg->calls % CHECK_EVERY_CALLS != 0)
 		return;
-	t = now_ns();
-	if (t - pg->start_ns < QUIET_START_NS || t - pg->last_ns < REDRAW_NS)
-		return;
-	pg->last_ns = t;
-	draw(pg, done_bytes, packets, t);
+	progress_update_now(pg, done_bytes, packets);
 }
 
-void progress_show(struct progress *pg, uint64_t done_bytes, uint64_t packets)
+void progress_update_now(struct progress *pg, uint64_t done_bytes, uint64_t packets)
 {
 	uint64_t t;
 

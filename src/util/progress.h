@@ -21,9 +21,9 @@ void progress_begin(struct progress *pg, const char *label, uint64_t total_bytes
  * only after the work has run for a second. */
 void progress_update(struct progress *pg, uint64_t done_bytes, uint64_t packets);
 
-/* As progress_update, for callers that report rarely (every few thousand
- * packets): no call counting, only the redraw rate limit. */
-void progress_show(struct progress *pg, uint64_t done_bytes, uint64_t packets);
+/* As progress_update() for callers that report rarely (pidcap info's parent,
+ * once per MiB its parser reads): looks at the clock on every call. */
+void progress_update_now(struct progress *pg, uint64_t done_bytes, uint64_t packets);
 
 /* For work counted in steps (indexes built): done of total, what is the
  * step under way (pidcap's own text). Redraws at most five times a second,

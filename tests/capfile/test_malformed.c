@@ -151,7 +151,7 @@ static void check_file(const char *dir, const struct malformed_case *c)
 	bad = result_mismatch(c, &r, off);
 	if (!tap_ok(bad == NULL, "%s (file): %s, %u packets", c->name, c->status, c->packets))
 		tap_diag("%s", bad);
-	summary_collect(&s, path, false, false);
+	summary_collect(&s, path, false);
 	info_status_word(&s, word, sizeof(word));
 	tap_ok(summary_exit_code(&s) == c->info_exit && strcmp(word, c->info_status) == 0,
 	       "%s: pidcap info would exit %d with status %s", c->name, c->info_exit, c->info_status);

@@ -7,7 +7,7 @@ S=${SRCDIR:?}
 . "$S/tests/tap.sh"
 R=${PIDCAP_RELEASE:?}
 HOOKS="PIDCAP_SANDBOX_TEST_NO_LANDLOCK PIDCAP_SANDBOX_SECCOMP_LOG PIDCAP_TEST_CRASH_AT_PACKET
-	PIDCAP_TEST_SPIN_AT_PACKET PIDCAP_RECORD_TEST_PROBE"
+	PIDCAP_TEST_SPIN_AT_PACKET PIDCAP_RECORD_TEST_PROBE PIDCAP_TEST_INFO_CHILD"
 # every environment variable the source reads, so a new switch is not missed
 read_vars=$(grep -rhoE 'getenv\("[A-Z_]+"\)|define [A-Z_]+ "PIDCAP_[A-Z_]+"' "$S/src" |
 	grep -oE 'PIDCAP_[A-Z_]+' | LC_ALL=C sort -u | tr '\n' ' ')
