@@ -80,9 +80,11 @@ static void analyze_usage(FILE *out)
 		"  -h, --help          this text\n"
 		"\n"
 		"Exit status: 0 every file analysed or already present; 1 some file was\n"
-		"truncated or damaged (everything before the damage is stored) or crashed\n"
-		"its worker; 2 usage error, a file that is not a capture, a database error,\n"
-		"or a sandbox that could not be applied.\n", DEFAULT_FILE_CPU_LIMIT_S);
+		"truncated or damaged, had malformed blocks or options (everything else is\n"
+		"stored), ran its parser out of memory (stored as 'partial'), or crashed its\n"
+		"parser; 2 usage error, a file that is not a capture (no valid first header),\n"
+		"a database error, or a sandbox that could not be applied.\n",
+		DEFAULT_FILE_CPU_LIMIT_S);
 }
 
 /* "dir/x.pcapng.gz" -> "x.db" */
@@ -173,7 +175,7 @@ static bool account(const char *path, const struct file_report *f, struct run *r
 		break;
 	case FILE_PARTIAL:
 		r->partial++;
-		file_error(path, "stored up to the damage: ", f->msg);
+		file_error(path, "", f->msg);
 		break;
 	case FILE_SKIPPED:
 		r->skipped++;

@@ -287,6 +287,7 @@ void msg_send_end(struct msg_out *out, const struct capture_result *r)
 	wbuf_put_be64(w, (uint64_t)r->first_ts_ns);
 	wbuf_put_be64(w, (uint64_t)r->last_ts_ns);
 	wbuf_put_u8(w, (uint8_t)r->status);
+	wbuf_put_u8(w, r->partial);
 	put_str(w, r->status_detail, MSG_TEXT_BYTES);
 	wbuf_put_be64(w, r->error_offset);
 	wbuf_put_be64(w, r->flows);
@@ -502,6 +503,7 @@ static bool decode_end(struct cur *c, struct msg *m)
 	if (!cur_be64(c, &r->packets) || !get_bool(c, &r->have_ts) ||
 	    !get_i64(c, &r->first_ts_ns) || !get_i64(c, &r->last_ts_ns) ||
 	    !cur_u8(c, &status) || status < CAP_END || status > CAP_IO_ERROR ||
+	    !get_bool(c, &r->partial) ||
 	    !get_str(c, m->u.end.detail, sizeof(m->u.end.detail)) ||
 	    !cur_be64(c, &r->error_offset) || !cur_be64(c, &r->flows) ||
 	    !cur_be64(c, &r->flows_evicted) || !cur_be64(c, &r->attributed_packets) ||

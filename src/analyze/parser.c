@@ -30,6 +30,7 @@ struct parser {
 	struct capture_result res;
 	uint64_t crash_at_packet, spin_at_packet;
 	uint64_t *packet_counter;
+	char oom_detail[128];
 };
 
 static void anomaly(struct parser *p, const char *name, const char *detail, uint64_t flow_id,
@@ -79,6 +80,12 @@ static int64_t add_process(void *ctx, const char *source, uint32_t pid,
 
 /* attrib_ops.anomaly */
 static void attrib_anomaly(void *ctx, const char *name)
+{
+	anomaly(ctx, name, NULL, 0, 0, INT64_MIN);
+}
+
+/* flow_table_set_anomaly: the table ran out of memory */
+static void flow_anomaly(void *ctx, const char *name)
 {
 	anomaly(ctx, name, NULL, 0, 0, INT64_MIN);
 }
@@ -171,8 +178,10 @@ static void send_socket(void *ctx, const struct sock_record *r, int64_t process,
 static void finish(struct parser *p, enum cap_status st)
 {
 	struct attrib_stats as;
+	struct flow_stats fs;
 
 	flow_table_flush(p->ft);
+	flow_table_get_stats(p->ft, &fs);
 	attrib_each_process(p->at, send_counts, p);
 	attrib_each_socket(p->at, send_socket, p);
 	attrib_get_stats(p->at, &as);
@@ -190,6 +199,17 @@ static void finish(struct parser *p, enum cap_status st)
 	p->res.attributed_packets = as.attributed_packets;
 	p->res.reattributed_packets = as.reattributed_packets;
 	p->res.unattributed_flows = p->flows - as.attributed_flows;
+	/* memory ran out: what is stored is true but not whole (exit 1) */
+	if (fs.alloc_failed || fs.lost_pkts || as.alloc_failed) {
+		p->res.partial = true;
+		if (st == CAP_END) {
+			snprintf(p->oom_detail, sizeof(p->oom_detail),
+				 "out of memory: %llu allocations refused, %llu packets without a flow",
+				 (unsigned long long)(fs.alloc_failed + as.alloc_failed),
+				 (unsigned long long)fs.lost_pkts);
+			p->res.status_detail = p->oom_detail;
+		}
+	}
 	msg_send_end(&p->out, &p->res);
 }
 
@@ -203,6 +223,8 @@ static bool setup(struct parser *p, const struct parser_options *o)
 	p->dec = decoder_new(NULL);
 	p->at = attrib_new(&(struct attrib_ops){ add_process, attrib_anomaly, p });
 	p->ft = flow_table_new(&fc, on_flow_end, p);
+	if (p->ft != NULL)
+		flow_table_set_anomaly(p->ft, flow_anomaly, p);
 	return p->dec && p->at && p->ft;
 }
 
@@ -222,6 +244,7 @@ int parser_run(int in_fd, int out_fd, const struct parser_options *o)
 			    .spin_at_packet = o->spin_at_packet, .packet_counter = o->packet_counter };
 	struct cap_record rec;
 	enum cap_status st;
+	uint64_t sections = 0;
 	bool not_capture;
 	char err[MSG_TEXT_BYTES];
 	int rc;
@@ -244,12 +267,18 @@ int parser_run(int in_fd, int out_fd, const struct parser_options *o)
 		goto out;
 	}
 	for (uint64_t n = 1; (st = capfile_next(p.cf, &rec)) == CAP_OK && !p.out.failed; n++) {
+		sections += rec.kind == CAP_REC_SECTION;
 		on_record(&p, &rec);
 		if (n % PROGRESS_EVERY_RECORDS == 0)
 			msg_send_progress(&p.out, capfile_offset(p.cf), p.res.packets);
 	}
-	if (!p.out.failed)
+	/* one rule with pidcap info: no valid first header, no capture (exit 2) */
+	if (!p.out.failed && st != CAP_END && sections == 0) {
+		snprintf(err, sizeof(err), "not a capture file: %s", capfile_error(p.cf));
+		msg_send_fail(&p.out, err);
+	} else if (!p.out.failed) {
 		finish(&p, st);
+	}
 out:
 	rc = msg_out_flush(&p.out) ? 0 : -1;
 	parser_free(&p);

@@ -48,6 +48,7 @@ struct wfile {
 	char names[MAX_ANOMALY_NAMES][MSG_NAME_BYTES];
 	unsigned n_names;
 	uint64_t packets;             /* the last packet count reported */
+	uint64_t bad_records;         /* bad_block and bad_options anomalies */
 	struct progress pg;
 	struct msg *m;
 	uint8_t *buf;                 /* the pipe's bytes not handled yet (a spool while
@@ -137,6 +138,9 @@ static void add_anomaly(struct wfile *f, const struct msg *m)
 {
 	const char *name = intern(f, m->u.anomaly.name);
 
+	/* malformed blocks or options: a finding, exit 1 (as pidcap info) */
+	if (strcmp(name, "bad_block") == 0 || strcmp(name, "bad_options") == 0)
+		f->bad_records++;
 	if (store_anomaly_count(f->s, name))
 		db_check(f, store_anomaly_row(f->s, f->capture_id, name,
 					      m->u.anomaly.detail[0] ? m->u.anomaly.detail : NULL,
@@ -418,9 +422,15 @@ static void commit(struct wfile *f)
 	f->rep->commit_s += now_s() - t0;
 	f->rep->packets = f->result.packets;
 	f->rep->bytes = f->size;
-	f->rep->outcome = f->result.status == CAP_END ? FILE_DONE : FILE_PARTIAL;
-	if (f->rep->outcome == FILE_PARTIAL)
-		snprintf(f->rep->msg, sizeof(f->rep->msg), "%s", f->detail);
+	f->rep->outcome = f->result.status == CAP_END && !f->result.partial ? FILE_DONE : FILE_PARTIAL;
+	if (f->rep->outcome == FILE_DONE && f->bad_records > 0) {
+		f->rep->outcome = FILE_PARTIAL;
+		snprintf(f->rep->msg, sizeof(f->rep->msg), "stored, with %llu malformed blocks or "
+			 "options (see the anomalies table)", (unsigned long long)f->bad_records);
+	} else if (f->rep->outcome == FILE_PARTIAL)
+		snprintf(f->rep->msg, sizeof(f->rep->msg), "%s: %.400s",
+			 f->result.status == CAP_END ? "stored, but not all of it was analysed"
+						     : "stored up to the damage", f->detail);
 }
 
 /* How the parser ended decides what is kept. */

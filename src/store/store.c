@@ -886,8 +886,9 @@ int store_end_capture(struct store *s, int64_t capture_id, const struct capture_
 		sqlite3_bind_int64(st, 5, r->first_ts_ns);
 		sqlite3_bind_int64(st, 6, r->last_ts_ns);
 	}
-	sqlite3_bind_text(st, 7, cap_status_name(r->status), -1, SQLITE_STATIC);
-	if (r->status != CAP_END) {
+	sqlite3_bind_text(st, 7, r->partial && r->status == CAP_END ? "partial"
+						: cap_status_name(r->status), -1, SQLITE_STATIC);
+	if (r->status != CAP_END || r->partial) {
 		bind_text(st, 8, r->status_detail);
 		sqlite3_bind_int64(st, 9, (sqlite3_int64)r->error_offset);
 	}

@@ -148,6 +148,8 @@ struct capture_result {
 	uint64_t attributed_packets;    /* packets with a process, however found */
 	uint64_t reattributed_packets;  /* of them, found through socket records */
 	uint64_t unattributed_flows;    /* flows no process owns */
+	bool partial;                   /* read whole, but not all of it was analysed (memory
+					 * ran out): stored as status 'partial' */
 };
 
 /* Writes the capture's totals and anomaly counts and commits. */

@@ -58,6 +58,27 @@ check "... recorded as crashed by the CPU limit" eq \
 	"crashed|CPU time limit (1 s) reached at packet 20"
 check "... and the next file is analysed" eq "$(q cpu.db 'SELECT status FROM captures WHERE id = 2')" complete
 
+# A memory limit the flow table cannot live within: every flow is still
+# stored (the table evicts early), the capture says 'partial' with an
+# out_of_memory anomaly, exit 1. (Not under AddressSanitizer, which reserves
+# far more than any such limit.)
+if grep -aq __asan_init "$P"; then
+	skip_check "--file-memory-limit: partial, out_of_memory, every flow kept" \
+		"AddressSanitizer builds cannot run under RLIMIT_DATA"
+else
+	python3 "$S/tests/analyze/make_big.py" "$BIG" mem.pcap 740 0
+	"$P" analyze -q --no-progress -o nolimit.db mem.pcap
+	"$P" analyze -q --no-progress --file-memory-limit 4 -o mem.db mem.pcap 2>mem.err; rc=$?
+	check "a file that runs out of memory makes the run exit 1" eq "$rc" 1
+	check "... is stored as partial, saying why" eq \
+		"$(q mem.db "SELECT status, status_detail LIKE 'out of memory: % allocations refused, % packets without a flow' FROM captures")" \
+		"partial|1"
+	check "... with an out_of_memory anomaly" eq "$(q mem.db "SELECT count FROM anomaly_counts WHERE name = 'out_of_memory'")" 1
+	check "... and every flow of the run without a limit" \
+		eq "$(q mem.db 'SELECT count(*), sum(orig_pkts + resp_pkts) FROM flows')" \
+		"$(q nolimit.db 'SELECT count(*), sum(orig_pkts + resp_pkts) FROM flows')"
+	check "... and says so" grep_q "stored, but not all of it was analysed: out of memory" mem.err
+fi
 check "bad limits are usage errors" exit_is 2 "$P" analyze --file-cpu-limit x "$SMALL"
 check "... both of them" exit_is 2 "$P" analyze --file-memory-limit -1 "$SMALL"
 tap_end
