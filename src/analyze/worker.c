@@ -25,6 +25,7 @@
 #define WORKER_EXIT_SANDBOX 3
 #define CPU_HARD_GRACE_S 5u   /* SIGXCPU at the soft limit, SIGKILL this much later */
 #define BYTES_PER_MB (1024u * 1024u)
+#define PIPE_BYTES (1024 * 1024)   /* Linux's default pipe-max-size */
 
 static void set_limits(const struct worker_config *c)
 {
@@ -146,6 +147,8 @@ int worker_spawn(const struct worker_config *c, int in_fd, struct worker *w, cha
 		munmap(w->packets, sizeof(*w->packets));
 		return -1;
 	}
+	/* fewer, larger transfers: the parser's messages come in 256 KiB writes */
+	(void)fcntl(p[1], F_SETPIPE_SZ, PIPE_BYTES);
 	fflush(NULL);   /* nothing buffered twice */
 	w->pid = fork();
 	if (w->pid == 0) {

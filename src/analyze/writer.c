@@ -21,7 +21,7 @@
 
 #define READ_BUF_BYTES (1024u * 1024u)      /* a file's buffer at first */
 #define READ_CHUNK_BYTES (256u * 1024u)     /* room wanted before a read */
-#define SPOOL_MAX_BYTES (64u * 1024u * 1024u)  /* a parser running ahead waits beyond this */
+#define SPOOL_MAX_BYTES (8u * 1024u * 1024u)   /* a parser running ahead waits beyond this */
 #define MAX_ANOMALY_NAMES 256u    /* distinct names kept per file; more go under "other" */
 
 struct wfile {

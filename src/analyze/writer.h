@@ -48,7 +48,7 @@ struct wfile *writer_open_file(struct store *s, const struct worker_config *wc, 
  * Writes f into the store in one transaction, turning its parser's
  * messages, each validated as untrusted, into rows; meanwhile the parsers of
  * the later files (later[0..n_later), opened with writer_open_file) may run
- * ahead: what they write is kept (up to 64 MiB each, then they wait) until
+ * ahead: what they write is kept (up to 8 MiB each, then they wait) until
  * their turn. A file whose SHA-256 is present is not stored twice. A parser
  * that dies or sends what the protocol does not allow leaves nothing of
  * the file but a 'crashed' captures row. progress: a bar on a terminal.
