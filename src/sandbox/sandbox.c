@@ -66,7 +66,7 @@ static int preinit(const struct sandbox_policy *p, char *err, size_t errlen)
 		sandbox_nobody_ids(&uid, &gid);
 	if (p->preinit != NULL && p->preinit(p->preinit_ctx, err, errlen) != 0)
 		return -1;
-	if (__lsan_do_leak_check != NULL)
+	if (__lsan_do_leak_check != NULL && !p->skip_leak_check)
 		__lsan_do_leak_check();
 	return 0;
 }

@@ -46,6 +46,10 @@ struct sandbox_policy {
 	 * The sandbox knows nothing of what runs in it (OpenSSH's design). */
 	int (*preinit)(void *ctx, char *err, size_t errlen);
 	void *preinit_ctx;
+	/* LeakSanitizer builds: skip the leak check made here (see sandbox_apply).
+	 * For a process forked from a threaded one, where memory the parent's
+	 * other threads hold (on their stacks, gone in the child) looks leaked. */
+	bool skip_leak_check;
 };
 
 /* What was achieved, for -v and the database. */
