@@ -436,7 +436,7 @@ int analyze_main(int argc, char **argv)
 	}
 	/* a parser that dies closes its pipe: the writer must not die of it */
 	signal(SIGPIPE, SIG_IGN);
-	/* before any hashing thread: parsers are forked while they run */
+	/* fetched once here, not in each hashing process */
 	if (sha256_prepare() != 0) {
 		fprintf(stderr, "pidcap analyze: OpenSSL offers no SHA-256\n");
 		return 2;

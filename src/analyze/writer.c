@@ -345,9 +345,9 @@ static bool start(struct wfile *f)
 	f->spawned = true;
 	if (feed[0] >= 0) {
 		close(feed[0]);
-		f->hasher = hasher_start_copy(fd, feed[1], NULL, NULL);
+		f->hasher = hasher_start_copy(fd, feed[1]);
 	} else if (!f->have_sha) {
-		f->hasher = hasher_start(fd, NULL, NULL);
+		f->hasher = hasher_start(fd);
 		if (f->hasher == NULL)
 			f->have_sha = sha256_fd(fd, f->sha) == 0;
 	}

@@ -46,9 +46,9 @@ struct sandbox_policy {
 	 * The sandbox knows nothing of what runs in it (OpenSSH's design). */
 	int (*preinit)(void *ctx, char *err, size_t errlen);
 	void *preinit_ctx;
-	/* LeakSanitizer builds: skip the leak check made here (see sandbox_apply).
-	 * For a process forked from a threaded one, where memory the parent's
-	 * other threads hold (on their stacks, gone in the child) looks leaked. */
+	/* LeakSanitizer builds: skip the leak check made here (see sandbox_apply),
+	 * for a forked child whose check would only see its parent's heap (which
+	 * the parent's own exit checks) and that itself ends by _exit. */
 	bool skip_leak_check;
 };
 
