@@ -383,8 +383,8 @@ static int finish_store(const struct cli *cli, struct store *s, const struct run
 			"decoding and writing %.2f, committing %.2f, indexing and closing %.2f\n",
 			r->hash_s, r->read_s, r->commit_s, elapsed_s(&t0, &t1));
 		/* the writer is the serial part: its share caps what more parsers can gain */
-		fprintf(stderr, "pidcap analyze: CPU seconds: parsers %.2f, writer %.2f (hashing "
-			"included)\n", cpu_s(&parsers), cpu_s(&self));
+		fprintf(stderr, "pidcap analyze: CPU seconds: parsers and hashing %.2f, writer %.2f\n",
+			cpu_s(&parsers), cpu_s(&self));
 	}
 	return rc;
 }
